@@ -1,0 +1,22 @@
+#!/bin/sh
+# Installs, from Debian's archive, what lowmem needs to build, test and run.
+# Run as root on Debian 12 (bookworm).
+set -e
+packages="
+  gcc make autoconf automake libtool pkg-config
+  collectd-core collectd-dev libyajl-dev libcmocka-dev
+  rrdtool librrd-dev cppcheck procps
+"
+# The quick start also wants Debian's collectd.conf (package collectd), and
+# nothing of what that package recommends.
+[ "${1:-}" = "--with-collectd-conf" ] && packages="$packages collectd"
+
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -q
+# policy-rc.d: do not let package scripts start daemons; lowmem starts
+# collectd itself once its plugin is installed.
+printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d
+chmod +x /usr/sbin/policy-rc.d
+trap 'rm -f /usr/sbin/policy-rc.d' EXIT
+# shellcheck disable=SC2086
+apt-get install -y -q --no-install-recommends $packages

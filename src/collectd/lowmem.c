@@ -1,0 +1,176 @@
+/* lowmem: the collectd glue.
+ *
+ * A read callback runs every SampleInterval and feeds one sample of the
+ * kernel's memory state to the window; once per dispatch interval
+ * (collectd's Interval for the plugin) the window's worst values leave as
+ * one value list per series, stamped at the end of the window on the
+ * interval grid, so RRD files get one update per step and a 300 ms dip
+ * still shows. This is the only file that speaks to collectd besides the
+ * configuration and the log helpers. */
+#include "collectd/core/daemon/collectd.h"
+#include "collectd/core/daemon/plugin.h"
+#include "collectd/core/utils/common/common.h"
+
+#include "complain.h"
+#include "config.h"
+
+#include <time.h>
+
+static struct lowmem_config config;
+static bool config_ok = true;
+static struct sampler sampler;
+static struct metrics metrics;
+static struct complaint complaint[SOURCE_NR];
+
+static cdtime_t dispatch_interval;
+static uint64_t window;    /* index of the open window on the grid */
+static bool window_open;
+
+static int lowmem_config(oconfig_item_t *ci) {
+  if (lowmem_config_parse(&config, ci) != 0) {
+    config_ok = false;
+    return -1;
+  }
+  return 0;
+}
+
+static double monotonic_seconds(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void dispatch_series(const struct series *s, cdtime_t time) {
+  value_list_t vl = VALUE_LIST_INIT;
+  value_t value;
+
+  if (s->ds == SERIES_DERIVE)
+    value.derive = s->derive;
+  else
+    value.gauge = s->gauge;
+  vl.values = &value;
+  vl.values_len = 1;
+  vl.time = time;
+  vl.interval = dispatch_interval;
+  sstrncpy(vl.plugin, "lowmem", sizeof(vl.plugin));
+  sstrncpy(vl.plugin_instance, s->plugin_instance, sizeof(vl.plugin_instance));
+  sstrncpy(vl.type, s->type, sizeof(vl.type));
+  sstrncpy(vl.type_instance, s->type_instance, sizeof(vl.type_instance));
+  plugin_dispatch_values(&vl);
+}
+
+/* Window w covers [w, w+1) dispatch intervals; its values are stamped at
+ * its end, which has passed when the next window's first sample comes. */
+static void dispatch_window(uint64_t w) {
+  cdtime_t time = (cdtime_t)(w + 1) * dispatch_interval;
+
+  metrics_choose(&metrics);
+  for (size_t i = 0; i < metrics.set.nr; i++) {
+    const struct series *s = &metrics.set.v[i];
+    if (s->n > 0 && s->chosen)
+      dispatch_series(s, time);
+  }
+  metrics_reset(&metrics);
+}
+
+static void report_sources(const struct sample *sm) {
+  const unsigned malformed[SOURCE_NR] = {
+      [SOURCE_ZONEINFO] = sm->zoneinfo.malformed,
+      [SOURCE_BUDDYINFO] = sm->buddyinfo.malformed,
+      [SOURCE_SLABINFO] = sm->slabinfo.malformed,
+      [SOURCE_MEMINFO] = sm->meminfo.malformed,
+      [SOURCE_VMSTAT] = sm->vmstat.malformed,
+      [SOURCE_PRESSURE] = sm->pressure.malformed,
+  };
+  for (int i = 0; i < SOURCE_NR; i++) {
+    if (!(config.sampler.sources & (1u << i)))
+      continue;
+    complain_source(&complaint[i], sampler.files[i].path, source_name[i],
+                    sm->err[i]);
+    if (sm->err[i] == 0)
+      complain_malformed(&complaint[i], sampler.files[i].path, malformed[i]);
+  }
+}
+
+static int lowmem_read(user_data_t *ud) {
+  uint64_t w = cdtime() / dispatch_interval;
+
+  if (window_open && w != window)
+    dispatch_window(window);
+  window = w;
+  window_open = true;
+
+  sampler_read(&sampler);
+  report_sources(&sampler.sample);
+  metrics_add(&metrics, &sampler.sample, monotonic_seconds());
+  return 0;
+}
+
+static const char *check_name(enum watermark_check check) {
+  switch (check) {
+  case WATERMARK_CHECK_LOWER_ORDERS:
+    return "lower-orders (before 2.6.38, 3.3 to 4.3)";
+  case WATERMARK_CHECK_LOWER_ORDERS_OFF_BY_TWO:
+    return "lower-orders-2.6.38 (2.6.38 to 3.2)";
+  case WATERMARK_CHECK_FREE_BLOCK:
+  case WATERMARK_CHECK_AUTO:
+    break;
+  }
+  return "free-block (4.4 and later)";
+}
+
+static int lowmem_init(void) {
+  if (!config_ok)
+    return -1;
+  dispatch_interval = plugin_get_interval();
+  cdtime_t sample_interval = DOUBLE_TO_CDTIME_T(config.sample_interval);
+  if (sample_interval > dispatch_interval) {
+    plugin_log(LOG_ERR,
+               "lowmem plugin: SampleInterval %.3f s is longer than the "
+               "interval values are dispatched at (%.3f s, collectd's "
+               "Interval): make SampleInterval shorter, e.g. 0.1.",
+               config.sample_interval, CDTIME_T_TO_DOUBLE(dispatch_interval));
+    return -1;
+  }
+  if (dispatch_interval < TIME_T_TO_CDTIME_T(1))
+    plugin_log(LOG_WARNING,
+               "lowmem plugin: collectd's Interval for lowmem is %.3f s; RRD "
+               "files cannot hold steps under 1 s. Use Interval 1 (or more) "
+               "and SampleInterval for the fast sampling.",
+               CDTIME_T_TO_DOUBLE(dispatch_interval));
+
+  config.sampler.proc_path = config.proc_path;
+  config.metrics.nr_orders = config.sampler.nr_orders;
+  memcpy(config.metrics.orders, config.sampler.orders,
+         sizeof(config.metrics.orders));
+  config.metrics.page_size = config.sampler.page_size;
+  if (sampler_init(&sampler, &config.sampler) != 0 ||
+      metrics_init(&metrics, &config.metrics) != 0) {
+    plugin_log(LOG_ERR, "lowmem plugin: out of memory at start.");
+    return -1;
+  }
+  plugin_log(LOG_INFO,
+             "lowmem plugin: sampling %s every %.3f s, dispatching every "
+             "%.3f s; kernel %u.%u, watermark check %s.",
+             config.proc_path, config.sample_interval,
+             CDTIME_T_TO_DOUBLE(dispatch_interval), sampler.kernel.major,
+             sampler.kernel.minor, check_name(sampler.check));
+
+  return plugin_register_complex_read(NULL, "lowmem", lowmem_read,
+                                      sample_interval, NULL);
+}
+
+static int lowmem_shutdown(void) {
+  sampler_destroy(&sampler);
+  metrics_destroy(&metrics);
+  lowmem_config_free(&config);
+  return 0;
+}
+
+void module_register(void) {
+  if (lowmem_config_defaults(&config) != 0)
+    config_ok = false;
+  plugin_register_complex_config("lowmem", lowmem_config);
+  plugin_register_init("lowmem", lowmem_init);
+  plugin_register_shutdown("lowmem", lowmem_shutdown);
+}

@@ -1,0 +1,134 @@
+#include "series.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+void series_init(struct series_set *set, size_t limit) {
+  memset(set, 0, sizeof(*set));
+  set->limit = limit;
+}
+
+void series_free(struct series_set *set) {
+  free(set->v);
+  free(set->index);
+  memset(set, 0, sizeof(*set));
+}
+
+/* FNV-1a over the three names, with a separator so "a"+"bc" != "ab"+"c". */
+static uint32_t series_hash(const char *pi, const char *type, const char *ti) {
+  const char *parts[3] = {pi, type, ti};
+  uint32_t h = 2166136261u;
+
+  for (int i = 0; i < 3; i++) {
+    for (const char *c = parts[i]; *c; c++)
+      h = (h ^ (unsigned char)*c) * 16777619u;
+    h = (h ^ 0xff) * 16777619u;
+  }
+  return h;
+}
+
+static bool series_is(const struct series *s, const char *pi, const char *type,
+                      const char *ti) {
+  return strcmp(s->type_instance, ti) == 0 && strcmp(s->type, type) == 0 &&
+         strcmp(s->plugin_instance, pi) == 0;
+}
+
+/* The slot holding the series, or the empty slot where it would go. */
+static size_t series_slot(const struct series_set *set, const char *pi,
+                          const char *type, const char *ti) {
+  size_t mask = set->index_cap - 1;
+  size_t i = series_hash(pi, type, ti) & mask;
+
+  while (set->index[i] >= 0 && !series_is(&set->v[set->index[i]], pi, type, ti))
+    i = (i + 1) & mask;
+  return i;
+}
+
+int series_find(const struct series_set *set, const char *pi, const char *type,
+                const char *ti) {
+  if (set->index_cap == 0)
+    return -1;
+  return set->index[series_slot(set, pi, type, ti)];
+}
+
+/* Keep the index at most half full. */
+static int series_grow_index(struct series_set *set) {
+  size_t cap = set->index_cap ? set->index_cap * 2 : 256;
+  int *index = malloc(cap * sizeof(*index));
+
+  if (index == NULL)
+    return -ENOMEM;
+  free(set->index);
+  set->index = index;
+  set->index_cap = cap;
+  for (size_t i = 0; i < cap; i++)
+    index[i] = -1;
+  for (size_t id = 0; id < set->nr; id++) {
+    const struct series *s = &set->v[id];
+    index[series_slot(set, s->plugin_instance, s->type, s->type_instance)] =
+        (int)id;
+  }
+  return 0;
+}
+
+static bool copy_name(char *dst, const char *src) {
+  size_t n = strlen(src);
+  if (n >= SERIES_NAME_LEN)
+    return false;
+  memcpy(dst, src, n + 1);
+  return true;
+}
+
+int series_add(struct series_set *set, const char *pi, const char *type,
+               const char *ti, enum series_worst worst, enum series_ds ds) {
+  int id = series_find(set, pi, type, ti);
+  if (id >= 0)
+    return id;
+  if (set->nr >= set->limit)
+    return -ENOSPC;
+  if ((set->nr + 1) * 2 > set->index_cap && series_grow_index(set) != 0)
+    return -ENOMEM;
+  if (set->nr == set->cap) {
+    size_t cap = set->cap ? set->cap * 2 : 64;
+    struct series *v = realloc(set->v, cap * sizeof(*v));
+    if (v == NULL)
+      return -ENOMEM;
+    set->v = v;
+    set->cap = cap;
+  }
+
+  struct series *s = &set->v[set->nr];
+  memset(s, 0, sizeof(*s));
+  if (!copy_name(s->plugin_instance, pi) || !copy_name(s->type, type) ||
+      !copy_name(s->type_instance, ti))
+    return -ENAMETOOLONG;
+  s->worst = worst;
+  s->ds = ds;
+  s->rank_by = -1;
+  s->chosen = true;
+  set->index[series_slot(set, pi, type, ti)] = (int)set->nr;
+  return (int)set->nr++;
+}
+
+void series_gauge(struct series_set *set, int id, double value) {
+  if (id < 0)
+    return;
+  struct series *s = &set->v[id];
+  if (s->n == 0 || (s->worst == SERIES_MIN && value < s->gauge) ||
+      (s->worst == SERIES_MAX && value > s->gauge) || s->worst == SERIES_LAST)
+    s->gauge = value;
+  s->n++;
+}
+
+void series_derive(struct series_set *set, int id, int64_t value) {
+  if (id < 0)
+    return;
+  set->v[id].derive = value;
+  set->v[id].n++;
+}
+
+void series_reset(struct series_set *set) {
+  for (size_t i = 0; i < set->nr; i++)
+    set->v[i].n = 0;
+}

@@ -1,0 +1,77 @@
+/* Series: the named values lowmem dispatches, and their windows.
+ *
+ * A series is one collectd identifier (plugin instance, type, type
+ * instance) and how a window of samples reduces to the one value that is
+ * dispatched: the smallest (free memory, headroom), the largest (slab,
+ * dirty memory) or the last (counters, sizes that do not move). Samples
+ * come at SampleInterval; one value per series leaves per dispatch
+ * interval, so a dip shorter than the RRD step still reaches the RRD.
+ *
+ * Series are found by name only when a source's layout changes; each
+ * sample updates them by id. */
+#ifndef LOWMEM_SERIES_H
+#define LOWMEM_SERIES_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* collectd's DATA_MAX_NAME_LEN. */
+#define SERIES_NAME_LEN 128
+
+enum series_worst {
+  SERIES_MIN,  /* lowest value in the window: free memory, headroom */
+  SERIES_MAX,  /* highest: slab, dirty, stall */
+  SERIES_LAST, /* latest: counters, totals */
+};
+
+enum series_ds { SERIES_GAUGE, SERIES_DERIVE };
+
+struct series {
+  char plugin_instance[SERIES_NAME_LEN];
+  char type[SERIES_NAME_LEN];
+  char type_instance[SERIES_NAME_LEN];
+  enum series_worst worst;
+  enum series_ds ds;
+  /* Window state. */
+  unsigned n; /* samples in this window; 0: not dispatched */
+  double gauge;
+  int64_t derive;
+  /* Dispatch policy: a ranked series (a slab cache) is dispatched only when
+   * series rank_by (its bytes) is chosen for this window. */
+  int rank_by; /* -1: always dispatched */
+  bool chosen;
+};
+
+struct series_set {
+  struct series *v;
+  size_t nr, cap;
+  int *index; /* open addressing over ids, -1 empty; index_cap slots */
+  size_t index_cap;
+  size_t limit; /* most series the set will hold */
+};
+
+/* limit: the most series the set holds; series_add fails beyond it. */
+void series_init(struct series_set *set, size_t limit);
+void series_free(struct series_set *set);
+
+/* The id of the series with this identifier, adding it if new (with worst
+ * and ds; an existing series keeps its own). Returns the id, -ENOMEM, or
+ * -ENOSPC past the limit. */
+int series_add(struct series_set *set, const char *plugin_instance,
+               const char *type, const char *type_instance,
+               enum series_worst worst, enum series_ds ds);
+
+/* -1 when there is none. */
+int series_find(const struct series_set *set, const char *plugin_instance,
+                const char *type, const char *type_instance);
+
+/* Add one sample to the window. Ids < 0 are ignored, so a caller may pass
+ * the id of a series it could not add. */
+void series_gauge(struct series_set *set, int id, double value);
+void series_derive(struct series_set *set, int id, int64_t value);
+
+/* Start a new window. */
+void series_reset(struct series_set *set);
+
+#endif
