@@ -26,8 +26,24 @@ static cdtime_t dispatch_interval;
 static uint64_t window;    /* index of the open window on the grid */
 static bool window_open;
 
+/* SampleInterval must fit in the dispatch interval. Checked when the
+ * <Plugin lowmem> block is read, so that a wrong value stops collectd at
+ * start, and again at init for a configuration without that block. */
+static int check_intervals(void) {
+  cdtime_t dispatch = plugin_get_interval();
+
+  if (DOUBLE_TO_CDTIME_T(config.sample_interval) <= dispatch)
+    return 0;
+  plugin_log(LOG_ERR,
+             "lowmem plugin: SampleInterval %.3f s is longer than the "
+             "interval values are dispatched at (%.3f s, collectd's "
+             "Interval): make SampleInterval shorter, e.g. 0.1.",
+             config.sample_interval, CDTIME_T_TO_DOUBLE(dispatch));
+  return -1;
+}
+
 static int lowmem_config(oconfig_item_t *ci) {
-  if (lowmem_config_parse(&config, ci) != 0) {
+  if (lowmem_config_parse(&config, ci) != 0 || check_intervals() != 0) {
     config_ok = false;
     return -1;
   }
@@ -122,16 +138,10 @@ static const char *check_name(enum watermark_check check) {
 static int lowmem_init(void) {
   if (!config_ok)
     return -1;
+  if (check_intervals() != 0)
+    return -1;
   dispatch_interval = plugin_get_interval();
   cdtime_t sample_interval = DOUBLE_TO_CDTIME_T(config.sample_interval);
-  if (sample_interval > dispatch_interval) {
-    plugin_log(LOG_ERR,
-               "lowmem plugin: SampleInterval %.3f s is longer than the "
-               "interval values are dispatched at (%.3f s, collectd's "
-               "Interval): make SampleInterval shorter, e.g. 0.1.",
-               config.sample_interval, CDTIME_T_TO_DOUBLE(dispatch_interval));
-    return -1;
-  }
   if (dispatch_interval < TIME_T_TO_CDTIME_T(1))
     plugin_log(LOG_WARNING,
                "lowmem plugin: collectd's Interval for lowmem is %.3f s; RRD "

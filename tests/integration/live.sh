@@ -1,0 +1,179 @@
+#!/bin/bash
+# lowmem in the real collectd on this machine's /proc for about 20 s: the
+# RRD files hold one value per second on a one-second step, the values
+# agree with what awk reads from /proc around the run, the dispatch grid
+# has no shared or missing seconds, and collectd does not grow.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+lm_setup
+
+TOP_N=10
+RUN_SECONDS=20
+RSS_FIRST=2          # seconds after the first values: RSS baseline
+RSS_SLACK_KB=1024
+
+# A cache named with SlabCache: the last one in /proc/slabinfo, so that it
+# is only seen when the whole file is read (the kernel hands out
+# /proc/slabinfo about a page per read, however large the buffer).
+named=$(awk '!/^(slabinfo|#)/ { n = $1 } END { gsub("/", "_", n); print n }' /proc/slabinfo)
+
+lm_conf live "  SampleInterval 0.1
+  SlabTopN $TOP_N
+  SlabCache \"$named\"
+  Orders 0 1"
+
+vmstat_before=$(cat /proc/vmstat)
+lm_start 90
+for _ in $(seq 100); do
+  lm_csv_exists lowmem memory-free && break
+  lm_running || break
+  sleep 0.1
+done
+started=$SECONDS
+sleep "$RSS_FIRST"
+rss_first=$(awk '$1 == "VmRSS:" { print $2 }' "/proc/$LM_CPID/status" 2>/dev/null || echo 0)
+sleep $((RUN_SECONDS - RSS_FIRST))
+rss_last=$(awk '$1 == "VmRSS:" { print $2 }' "/proc/$LM_CPID/status" 2>/dev/null || echo 0)
+ran=$((SECONDS - started))
+lm_stop
+vmstat_after=$(cat /proc/vmstat)
+zoneinfo_after=$(lm_awk_zoneinfo /proc/zoneinfo)
+slab_after=$(lm_awk_slab_top /proc/slabinfo)
+
+lm_check "collectd ran ${ran}s and stopped cleanly on SIGTERM (exit $LM_RC)" [ "$LM_RC" = 0 ]
+
+# --- zones: files, RRD step, rate -----------------------------------------------
+
+populated=$(echo "$zoneinfo_after" | awk '$3 == "present" && $4 > 0 { print $1, $2, $4 }')
+lm_check "/proc/zoneinfo has a node0 Normal zone" grep -q '^0 Normal ' <<<"$populated"
+
+while read -r node zone present; do
+  dir=lowmem-node$node-$zone
+  lm_csv_is "$dir" memory-present $((present * LM_PAGE)) "awk over /proc/zoneinfo: $present pages"
+  for ti in memory-free memory-min memory-low memory-high memory-present gauge-headroom_order0 \
+    gauge-headroom_order1 freepages-order0; do
+    f=$(lm_rrd_file "$dir" "$ti")
+    if [ -f "$f" ]; then
+      step=$(lm_rrd_step "$f")
+      lm_check "rrd: $dir/$ti.rrd has step 1 ($step)" [ "$step" = 1 ]
+    else
+      lm_not_ok "rrd: $dir/$ti.rrd exists"
+    fi
+  done
+done <<<"$populated"
+
+# About one value per second in the 1 s archive, from 2 s after the first
+# value (the first update only starts the RRD) to the last.
+check_rrd_rate() {
+  local dir=$1 ti=$2
+  local f first last n span
+  f=$(lm_rrd_file "$dir" "$ti")
+  first=$(lm_csv_rows "$dir" "$ti" | head -n 1 | cut -d. -f1)
+  last=$(lm_rrd_last_update "$f" 2>/dev/null || echo 0)
+  if [ -z "$first" ] || [ "${last:-0}" -le $((first + 5)) ]; then
+    lm_not_ok "rrd: $dir/$ti has values over the run"
+    return 0
+  fi
+  span=$((last - first - 2))
+  n=$(lm_rrd_fetch "$f" $((first + 2)) "$last" |
+    awk -v a=$((first + 2)) -v b="$last" '$1 > a && $1 <= b' | wc -l)
+  lm_check "rrd: $dir/$ti has a value for $n of the $span seconds (>= 90%)" \
+    [ $((n * 10)) -ge $((span * 9)) ]
+}
+check_rrd_rate lowmem-node0-Normal memory-free
+check_rrd_rate lowmem memory-free
+
+# --- the dispatch grid ----------------------------------------------------------------
+
+# Values are stamped at the end of their window on the 1 s grid: whole
+# seconds, one per second. A noisy machine may delay one read past a
+# whole window; more than one gap is a fault.
+check_grid() {
+  local dir=$1 ti=$2
+  local rows
+  rows=$(lm_csv_rows "$dir" "$ti")
+  local report
+  report=$(echo "$rows" | awk -F, '
+    { if ($1 != int($1)) frac++
+      if (NR > 1) { d = $1 - prev; if (d <= 0) shared++; else if (d != 1) gaps++ } prev = $1 }
+    END { printf "%d %d %d %d", NR, frac + 0, shared + 0, gaps + 0 }')
+  local n frac shared gaps
+  read -r n frac shared gaps <<<"$report"
+  lm_check "grid: $dir/$ti: $n timestamps, all whole seconds ($frac not)" [ "$frac" = 0 ]
+  lm_check "grid: $dir/$ti: no two windows share a second ($shared)" [ "$shared" = 0 ]
+  lm_check "grid: $dir/$ti: consecutive rows 1 s apart ($gaps gaps, 1 allowed)" [ "$gaps" -le 1 ]
+}
+check_grid lowmem memory-free
+check_grid lowmem-node0-Normal memory-free
+
+# --- vmstat counters -----------------------------------------------------------------
+
+check_counter() {
+  local name=$1
+  local before after rows
+  before=$(echo "$vmstat_before" | awk -v k="$name" '$1 == k { print $2 }')
+  after=$(echo "$vmstat_after" | awk -v k="$name" '$1 == k { print $2 }')
+  if [ -z "$after" ]; then
+    lm_csv_absent lowmem "vmpage_action-$name" "not in /proc/vmstat"
+    return 0
+  fi
+  rows=$(lm_csv_rows lowmem "vmpage_action-$name")
+  if [ -z "$rows" ]; then
+    lm_not_ok "vmstat: $name is dispatched"
+    return 0
+  fi
+  local down first last
+  down=$(echo "$rows" | awk -F, 'NR > 1 && $2 < prev { n++ } { prev = $2 } END { print n + 0 }')
+  first=$(echo "$rows" | head -n 1 | cut -d, -f2)
+  last=$(echo "$rows" | tail -n 1 | cut -d, -f2)
+  lm_check "vmstat: $name never decreases ($down decreases)" [ "$down" = 0 ]
+  lm_check "vmstat: $name before the run $before <= first $first" \
+    awk -v a="$before" -v b="$first" 'BEGIN { exit !(a <= b) }'
+  lm_check "vmstat: $name last $last <= after the run $after" \
+    awk -v a="$last" -v b="$after" 'BEGIN { exit !(a <= b) }'
+}
+for name in nr_dirtied nr_written pgmajfault pgscan_kswapd slabs_scanned; do
+  check_counter "$name"
+done
+
+# --- slab -----------------------------------------------------------------------------
+
+# The caches of the last window against the top N of /proc/slabinfo read
+# after the run: caches come and go, so most, not all, must agree.
+last_ts=0
+for c in $(lm_csv_instances lowmem-slab bytes); do
+  t=$(lm_csv_rows lowmem-slab "bytes-$c" | tail -n 1 | cut -d, -f1)
+  last_ts=$(awk -v a="$last_ts" -v b="$t" 'BEGIN { print (b > a ? b : a) }')
+done
+last_window=$(for c in $(lm_csv_instances lowmem-slab bytes); do
+  t=$(lm_csv_rows lowmem-slab "bytes-$c" | tail -n 1 | cut -d, -f1)
+  [ "$t" = "$last_ts" ] && echo "$c"
+done | sort)
+lm_check "slab: $named, named and last in /proc/slabinfo, is dispatched" \
+  grep -qxF -- "$named" <<<"$last_window"
+awk_top=$(echo "$slab_after" | head -n "$TOP_N" | awk '{ print $1 }' | sort)
+if grep -qxF -- "$named" <<<"$awk_top"; then want=$TOP_N; else want=$((TOP_N + 1)); fi
+nr_last=$(echo "$last_window" | grep -c . || true)
+lm_check "slab: the last window dispatched $want caches, top $TOP_N and the named one ($nr_last)" \
+  [ "$nr_last" = "$want" ]
+common=$(comm -12 <(echo "$last_window") <(echo "$awk_top") | wc -l)
+lm_check "slab: $common of the top $TOP_N agree with awk over /proc/slabinfo (>= $((TOP_N - 3)))" \
+  [ "$common" -ge $((TOP_N - 3)) ]
+
+# --- pressure, log, memory ------------------------------------------------------------
+
+if [ -r /proc/pressure/memory ]; then
+  lm_check "pressure: some_avg10 is dispatched" lm_csv_exists lowmem-pressure pressure-some_avg10
+  lm_check "pressure: total_time_in_ms-some is dispatched" lm_csv_exists lowmem-pressure total_time_in_ms-some
+fi
+
+lm_check_log_clean
+warnings=$(lm_log_count '\[warning\] lowmem plugin')
+lm_check "log: no lowmem warning on this machine ($warnings)" [ "$warnings" = 0 ]
+
+growth=$((rss_last - rss_first))
+lm_check "collectd's RSS ${rss_first} kB at ${RSS_FIRST}s, ${rss_last} kB at the end: grows <= ${RSS_SLACK_KB} kB ($growth)" \
+  [ "$rss_first" -gt 0 -a "$growth" -le "$RSS_SLACK_KB" ]
+
+lm_done
