@@ -21,8 +21,7 @@ static const char *advice(const char *key, int err, char *buf, size_t cap) {
            "copy of the file";
   if (err == -ENOENT || err == -EACCES) {
     snprintf(buf, cap,
-             "check ProcPath and collectd's rights, or set \"%s false\"",
-             key);
+             "check ProcPath and collectd's rights, or set \"%s false\"", key);
     return buf;
   }
   return "its values are not reported until it can be read";

@@ -10,8 +10,8 @@
 #include <stdbool.h>
 
 struct complaint {
-  int err;           /* last error reported; 0: none */
-  bool malformed;    /* malformed lines were reported */
+  int err;        /* last error reported; 0: none */
+  bool malformed; /* malformed lines were reported */
 };
 
 /* Logs when err differs from the last one reported for this source. */

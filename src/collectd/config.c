@@ -41,7 +41,8 @@ static bool is_number(const oconfig_value_t *v) {
 static int one_string(const oconfig_item_t *ci, char **dst) {
   if (ci->values_num != 1 || ci->values[0].type != OCONFIG_TYPE_STRING) {
     ERROR_LOG("%s takes one string in quotes, e.g. %s \"%s\".", ci->key,
-              ci->key, strcasecmp(ci->key, "ProcPath") == 0 ? "/proc" : "dentry");
+              ci->key,
+              strcasecmp(ci->key, "ProcPath") == 0 ? "/proc" : "dentry");
     return -1;
   }
   char *s = strdup(ci->values[0].value.string);

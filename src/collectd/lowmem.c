@@ -23,7 +23,7 @@ static struct metrics metrics;
 static struct complaint complaint[SOURCE_NR];
 
 static cdtime_t dispatch_interval;
-static uint64_t window;    /* index of the open window on the grid */
+static uint64_t window; /* index of the open window on the grid */
 static bool window_open;
 
 /* SampleInterval must fit in the dispatch interval. Checked when the

@@ -100,9 +100,9 @@ static void sampler_headroom(struct sampler *s) {
       continue;
     uint64_t cma = zone->has & ZONE_HAS_NR_FREE_CMA ? zone->nr_free_cma : 0;
     for (size_t o = 0; o < s->config.nr_orders; o++)
-      h->pages[o] = headroom_pages(s->check, zone->free, cma, zone->min,
-                                   h->reserve, bz->nr_free, bz->nr_orders,
-                                   s->config.orders[o]);
+      h->pages[o] =
+          headroom_pages(s->check, zone->free, cma, zone->min, h->reserve,
+                         bz->nr_free, bz->nr_orders, s->config.orders[o]);
   }
 }
 

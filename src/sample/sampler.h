@@ -35,12 +35,12 @@ extern const char *const source_name[SOURCE_NR];
 #define SAMPLER_MAX_ORDERS 16
 
 struct sampler_config {
-  const char *proc_path;       /* "/proc", or a fixture or host tree */
-  unsigned sources;            /* bit (1u << enum source) per source wanted */
-  enum watermark_check check;  /* AUTO: from sys/kernel/osrelease */
+  const char *proc_path;      /* "/proc", or a fixture or host tree */
+  unsigned sources;           /* bit (1u << enum source) per source wanted */
+  enum watermark_check check; /* AUTO: from sys/kernel/osrelease */
   unsigned orders[SAMPLER_MAX_ORDERS];
   size_t nr_orders;
-  uint64_t page_size;          /* bytes */
+  uint64_t page_size; /* bytes */
 };
 
 /* Per zone of sample.zoneinfo, same index. */
@@ -51,8 +51,8 @@ struct zone_headroom {
 };
 
 struct sample {
-  unsigned ok;         /* bit per source read and parsed this tick */
-  int err[SOURCE_NR];  /* 0, or -errno of this tick's read or parse */
+  unsigned ok;        /* bit per source read and parsed this tick */
+  int err[SOURCE_NR]; /* 0, or -errno of this tick's read or parse */
   struct zoneinfo zoneinfo;
   struct buddyinfo buddyinfo;
   struct slabinfo slabinfo;

@@ -30,32 +30,33 @@ const char *const meminfo_kernel_name[MEMINFO_NR] = {
     [MEMINFO_SWAP_FREE] = "SwapFree",
 };
 
-/* The same names in strcmp order, for bsearch: meminfo has some 50 lines
+/* The same names with their lengths: meminfo has some 50 lines
  * and we want 18 of them. */
 struct meminfo_key {
   const char *name;
   enum meminfo_field field;
+  size_t len;
 };
 
 static const struct meminfo_key meminfo_keys[] = {
-    {"CommitLimit", MEMINFO_COMMIT_LIMIT},
-    {"Committed_AS", MEMINFO_COMMITTED_AS},
-    {"Dirty", MEMINFO_DIRTY},
-    {"HighFree", MEMINFO_HIGH_FREE},
-    {"HighTotal", MEMINFO_HIGH_TOTAL},
-    {"KernelStack", MEMINFO_KERNEL_STACK},
-    {"LowFree", MEMINFO_LOW_FREE},
-    {"LowTotal", MEMINFO_LOW_TOTAL},
-    {"MemAvailable", MEMINFO_MEM_AVAILABLE},
-    {"MemFree", MEMINFO_MEM_FREE},
-    {"MemTotal", MEMINFO_MEM_TOTAL},
-    {"PageTables", MEMINFO_PAGE_TABLES},
-    {"SReclaimable", MEMINFO_SRECLAIMABLE},
-    {"SUnreclaim", MEMINFO_SUNRECLAIM},
-    {"Slab", MEMINFO_SLAB},
-    {"SwapFree", MEMINFO_SWAP_FREE},
-    {"SwapTotal", MEMINFO_SWAP_TOTAL},
-    {"Writeback", MEMINFO_WRITEBACK},
+    {"CommitLimit", MEMINFO_COMMIT_LIMIT, sizeof("CommitLimit") - 1},
+    {"Committed_AS", MEMINFO_COMMITTED_AS, sizeof("Committed_AS") - 1},
+    {"Dirty", MEMINFO_DIRTY, sizeof("Dirty") - 1},
+    {"HighFree", MEMINFO_HIGH_FREE, sizeof("HighFree") - 1},
+    {"HighTotal", MEMINFO_HIGH_TOTAL, sizeof("HighTotal") - 1},
+    {"KernelStack", MEMINFO_KERNEL_STACK, sizeof("KernelStack") - 1},
+    {"LowFree", MEMINFO_LOW_FREE, sizeof("LowFree") - 1},
+    {"LowTotal", MEMINFO_LOW_TOTAL, sizeof("LowTotal") - 1},
+    {"MemAvailable", MEMINFO_MEM_AVAILABLE, sizeof("MemAvailable") - 1},
+    {"MemFree", MEMINFO_MEM_FREE, sizeof("MemFree") - 1},
+    {"MemTotal", MEMINFO_MEM_TOTAL, sizeof("MemTotal") - 1},
+    {"PageTables", MEMINFO_PAGE_TABLES, sizeof("PageTables") - 1},
+    {"SReclaimable", MEMINFO_SRECLAIMABLE, sizeof("SReclaimable") - 1},
+    {"SUnreclaim", MEMINFO_SUNRECLAIM, sizeof("SUnreclaim") - 1},
+    {"Slab", MEMINFO_SLAB, sizeof("Slab") - 1},
+    {"SwapFree", MEMINFO_SWAP_FREE, sizeof("SwapFree") - 1},
+    {"SwapTotal", MEMINFO_SWAP_TOTAL, sizeof("SwapTotal") - 1},
+    {"Writeback", MEMINFO_WRITEBACK, sizeof("Writeback") - 1},
 };
 
 /* Every field has one key. A key out of order, or spelled unlike
@@ -67,27 +68,13 @@ _Static_assert(ARRAY_SIZE(meminfo_keys) == MEMINFO_NR,
                "meminfo_keys must hold every enum meminfo_field once");
 _Static_assert(MEMINFO_NR <= 32, "present is a 32-bit mask");
 
-/* A name from the buffer: not NUL-terminated. */
-struct word {
-  const char *s;
-  size_t len;
-};
-
-static int key_cmp(const void *k, const void *e) {
-  const struct word *w = k;
-  const char *name = ((const struct meminfo_key *)e)->name;
-  size_t n = strlen(name);
-  int c = memcmp(w->s, name, w->len < n ? w->len : n);
-
-  if (c != 0)
-    return c;
-  return (w->len > n) - (w->len < n);
-}
-
+/* 18 keys: a scan that compares lengths first calls memcmp only on a
+ * likely match, where a bsearch calls it at every step. */
 static const struct meminfo_key *find_key(const char *s, size_t len) {
-  struct word w = {s, len};
-  return bsearch(&w, meminfo_keys, ARRAY_SIZE(meminfo_keys),
-                 sizeof(meminfo_keys[0]), key_cmp);
+  for (size_t i = 0; i < ARRAY_SIZE(meminfo_keys); i++)
+    if (meminfo_keys[i].len == len && memcmp(meminfo_keys[i].name, s, len) == 0)
+      return &meminfo_keys[i];
+  return NULL;
 }
 
 /* "    123456 kB" -> bytes. Our fields are all in kB. */

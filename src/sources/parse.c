@@ -4,13 +4,6 @@
 
 static bool is_blank(char c) { return c == ' ' || c == '\t'; }
 
-void parse_skip_blanks(const char **p, const char *end) {
-  const char *s = *p;
-  while (s < end && is_blank(*s))
-    s++;
-  *p = s;
-}
-
 const char *parse_line_end(const char *p, const char *end) {
   const char *nl = memchr(p, '\n', (size_t)(end - p));
   return nl ? nl : end;
@@ -61,31 +54,30 @@ bool parse_double(const char **p, const char *end, double *out) {
   return true;
 }
 
+/* stop holds one or two characters: a loop beats a call to strchr per
+ * byte (and does not stop at a NUL byte). */
+static bool is_stop(const char *stop, char c) {
+  for (; *stop; stop++)
+    if (*stop == c)
+      return true;
+  return false;
+}
+
 bool parse_word(const char **p, const char *end, const char *stop,
                 const char **word, size_t *len) {
   const char *s = *p;
 
   parse_skip_blanks(&s, end);
   const char *start = s;
-  while (s < end && !is_blank(*s) && *s != '\n' &&
-         !(stop && strchr(stop, *s)))
+  if (stop == NULL)
+    stop = "";
+  while (s < end && !is_blank(*s) && *s != '\n' && !is_stop(stop, *s))
     s++;
   if (s == start)
     return false;
   *word = start;
   *len = (size_t)(s - start);
   *p = s;
-  return true;
-}
-
-bool parse_literal(const char **p, const char *end, const char *lit) {
-  const char *s = *p;
-  size_t n = strlen(lit);
-
-  parse_skip_blanks(&s, end);
-  if ((size_t)(end - s) < n || memcmp(s, lit, n) != 0)
-    return false;
-  *p = s + n;
   return true;
 }
 

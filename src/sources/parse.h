@@ -11,7 +11,12 @@
 #include <stdint.h>
 
 /* Skip blanks (space and tab), not newlines. */
-void parse_skip_blanks(const char **p, const char *end);
+static inline void parse_skip_blanks(const char **p, const char *end) {
+  const char *s = *p;
+  while (s < end && (*s == ' ' || *s == '\t'))
+    s++;
+  *p = s;
+}
 
 /* Move *p to the start of the next line (past '\n'), or to end. */
 void parse_next_line(const char **p, const char *end);
@@ -31,8 +36,19 @@ bool parse_double(const char **p, const char *end, double *out);
 bool parse_word(const char **p, const char *end, const char *stop,
                 const char **word, size_t *len);
 
-/* Skip blanks, then consume the literal lit if it is next. */
-bool parse_literal(const char **p, const char *end, const char *lit);
+/* Skip blanks, then consume the literal lit if it is next. Inline: lit is
+ * a constant at every call, so its length and the compare fold away. */
+static inline bool parse_literal(const char **p, const char *end,
+                                 const char *lit) {
+  const char *s = *p;
+  size_t n = __builtin_strlen(lit);
+
+  parse_skip_blanks(&s, end);
+  if ((size_t)(end - s) < n || __builtin_memcmp(s, lit, n) != 0)
+    return false;
+  *p = s + n;
+  return true;
+}
 
 /* Copy a word of len bytes into dst (capacity cap, NUL-terminated). Fails
  * rather than truncate. */

@@ -62,11 +62,10 @@ static bool read_line_v1(const char *p, const char *eol, struct slab_line *c) {
   return true;
 }
 
-static bool read_line(const struct slabinfo *si, const char *p,
-                      const char *eol, struct slab_line *l) {
+static bool read_line(const struct slabinfo *si, const char *p, const char *eol,
+                      struct slab_line *l) {
   if (!parse_word(&p, eol, NULL, &l->name, &l->name_len) ||
-      l->name_len >= SLABINFO_NAME_LEN ||
-      memchr(l->name, '\0', l->name_len) != NULL)
+      l->name_len >= SLABINFO_NAME_LEN)
     return false;
   if (si->version_major == 1)
     return read_line_v1(p, eol, l);
@@ -107,15 +106,22 @@ static int reserve(struct slabinfo *si, size_t n) {
 }
 
 /* Store line l as cache i. The common case, same cache in the same place as
- * last time, costs one memcmp; anything else is a change of the list. */
-static bool store(struct slabinfo *si, size_t i, size_t old_nr,
-                  const struct slab_line *l) {
+ * last time, costs one memcmp; anything else is a change of the list. A
+ * stored name holds no NUL, so a name equal to it needs no check. Returns
+ * -1 for a name with a NUL in it (not stored), 1 for the same name, 0 for a
+ * new one. */
+static int store(struct slabinfo *si, size_t i, size_t old_nr,
+                 const struct slab_line *l) {
   struct slab_cache *c = &si->caches[i];
-  /* Names are stored zero-filled, so c->name[name_len] is defined. */
+  /* Names are stored zero-filled, so c->name[name_len] is defined; the
+   * stored name is name_len long when its last byte is not NUL. */
   bool same = i < old_nr && c->name[l->name_len] == '\0' &&
+              c->name[l->name_len - 1] != '\0' &&
               memcmp(c->name, l->name, l->name_len) == 0;
 
   if (!same) {
+    if (memchr(l->name, '\0', l->name_len) != NULL)
+      return -1;
     memset(c->name, 0, sizeof(c->name));
     memcpy(c->name, l->name, l->name_len);
   }
@@ -147,11 +153,15 @@ int slabinfo_parse(struct slabinfo *si, const char *buf, size_t len) {
       /* A line without its newline was cut short by the reader. */
       si->malformed++;
     } else if ((err = reserve(si, n + 1)) == 0) {
-      if (!store(si, n, old_nr, &l))
-        changed = true;
-      n++;
+      int same = store(si, n, old_nr, &l);
+      if (same < 0) {
+        si->malformed++;
+      } else {
+        changed |= !same;
+        n++;
+      }
     }
-    parse_next_line(&p, end);
+    p = eol < end ? eol + 1 : end;
   }
   if (err == -EINVAL)
     n = 0;

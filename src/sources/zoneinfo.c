@@ -24,14 +24,15 @@ enum zone_seen {
   SEEN_PROTECTION = 1u << 10,
   /* What every kernel since 2.6 prints for each zone. A zone that lacks
    * one (a file cut short) is dropped, not reported with zeros. */
-  SEEN_REQUIRED = SEEN_FREE | SEEN_MIN | SEEN_LOW | SEEN_HIGH | SEEN_SPANNED |
-                  SEEN_PRESENT,
+  SEEN_REQUIRED =
+      SEEN_FREE | SEEN_MIN | SEEN_LOW | SEEN_HIGH | SEEN_SPANNED | SEEN_PRESENT,
 };
 
-/* "key value" lines of a zone, sorted by key for bsearch. "pages free" and
+/* "key value" lines of a zone, with key lengths. "pages free" and
  * "protection:" have shapes of their own and are read apart. */
 struct zone_key {
   const char *name;
+  size_t len;
   size_t offset; /* of the uint64_t in struct zone_info */
   unsigned has;  /* enum zone_has bit, 0 for always-printed fields */
   unsigned seen; /* enum zone_seen bit */
@@ -40,34 +41,30 @@ struct zone_key {
 #define ZONE_FIELD(f) offsetof(struct zone_info, f)
 
 static const struct zone_key zone_keys[] = {
-    {"high", ZONE_FIELD(high), 0, SEEN_HIGH},
-    {"low", ZONE_FIELD(low), 0, SEEN_LOW},
-    {"managed", ZONE_FIELD(managed), ZONE_HAS_MANAGED, SEEN_MANAGED},
-    {"min", ZONE_FIELD(min), 0, SEEN_MIN},
-    {"nr_free_cma", ZONE_FIELD(nr_free_cma), ZONE_HAS_NR_FREE_CMA,
-     SEEN_NR_FREE_CMA},
-    {"nr_slab_reclaimable", ZONE_FIELD(nr_slab_reclaimable),
-     ZONE_HAS_NR_SLAB_RECLAIMABLE, SEEN_NR_SLAB_RECLAIMABLE},
-    {"nr_slab_unreclaimable", ZONE_FIELD(nr_slab_unreclaimable),
-     ZONE_HAS_NR_SLAB_UNRECLAIMABLE, SEEN_NR_SLAB_UNRECLAIMABLE},
-    {"present", ZONE_FIELD(present), 0, SEEN_PRESENT},
-    {"spanned", ZONE_FIELD(spanned), 0, SEEN_SPANNED},
+    {"high", sizeof("high") - 1, ZONE_FIELD(high), 0, SEEN_HIGH},
+    {"low", sizeof("low") - 1, ZONE_FIELD(low), 0, SEEN_LOW},
+    {"managed", sizeof("managed") - 1, ZONE_FIELD(managed), ZONE_HAS_MANAGED,
+     SEEN_MANAGED},
+    {"min", sizeof("min") - 1, ZONE_FIELD(min), 0, SEEN_MIN},
+    {"nr_free_cma", sizeof("nr_free_cma") - 1, ZONE_FIELD(nr_free_cma),
+     ZONE_HAS_NR_FREE_CMA, SEEN_NR_FREE_CMA},
+    {"nr_slab_reclaimable", sizeof("nr_slab_reclaimable") - 1,
+     ZONE_FIELD(nr_slab_reclaimable), ZONE_HAS_NR_SLAB_RECLAIMABLE,
+     SEEN_NR_SLAB_RECLAIMABLE},
+    {"nr_slab_unreclaimable", sizeof("nr_slab_unreclaimable") - 1,
+     ZONE_FIELD(nr_slab_unreclaimable), ZONE_HAS_NR_SLAB_UNRECLAIMABLE,
+     SEEN_NR_SLAB_UNRECLAIMABLE},
+    {"present", sizeof("present") - 1, ZONE_FIELD(present), 0, SEEN_PRESENT},
+    {"spanned", sizeof("spanned") - 1, ZONE_FIELD(spanned), 0, SEEN_SPANNED},
 };
 
-struct word {
-  const char *s;
-  size_t len;
-};
-
-static int zone_key_cmp(const void *key, const void *elem) {
-  const struct word *w = key;
-  const char *name = ((const struct zone_key *)elem)->name;
-  size_t n = strlen(name);
-  int c = memcmp(w->s, name, w->len < n ? w->len : n);
-
-  if (c != 0)
-    return c;
-  return (w->len > n) - (w->len < n);
+/* Nine keys: a scan that compares lengths first calls memcmp only on a
+ * likely match, where a bsearch calls it at every step. */
+static const struct zone_key *zone_key_find(const char *s, size_t len) {
+  for (size_t i = 0; i < sizeof(zone_keys) / sizeof(zone_keys[0]); i++)
+    if (zone_keys[i].len == len && memcmp(zone_keys[i].name, s, len) == 0)
+      return &zone_keys[i];
+  return NULL;
 }
 
 /* The zone being read, kept apart from zi->zones until it is complete so
@@ -194,7 +191,7 @@ static void zone_begin(struct zoneinfo_state *st, unsigned node,
   memset(rd, 0, sizeof(*rd));
   rd->active = true;
   rd->zone.node = node;
-  memcpy(rd->zone.name, name, strlen(name) + 1);
+  memcpy(rd->zone.name, name, ZONEINFO_NAME_LEN);
   rd->zone.zone_idx = -1;
 }
 
@@ -216,7 +213,10 @@ static bool zone_see(struct zoneinfo_state *st, unsigned bit) {
 static void zone_line(struct zoneinfo_state *st, const char *p,
                       const char *eol) {
   struct zone_reader *rd = &st->rd;
-  struct word key;
+  struct {
+    const char *s;
+    size_t len;
+  } key;
   uint64_t v;
 
   if (!parse_word(&p, eol, NULL, &key.s, &key.len))
@@ -259,9 +259,7 @@ static void zone_line(struct zoneinfo_state *st, const char *p,
     return;
   }
 
-  const struct zone_key *k =
-      bsearch(&key, zone_keys, sizeof(zone_keys) / sizeof(zone_keys[0]),
-              sizeof(zone_keys[0]), zone_key_cmp);
+  const struct zone_key *k = zone_key_find(key.s, key.len);
   if (k == NULL)
     return; /* counters and pagesets lowmem does not use */
   if (!parse_line_value(p, eol, &v)) {
@@ -283,7 +281,7 @@ static void zoneinfo_line(struct zoneinfo_state *st, const char *p,
     return;
   if (s != p) {
     if (st->rd.active) {
-      zone_line(st, p, eol);
+      zone_line(st, s, eol);
     } else if (!st->orphans) {
       /* Zone lines with no header above them (or after a broken
        * one): skipped, counted once for the run. */

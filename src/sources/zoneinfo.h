@@ -30,9 +30,9 @@ enum zone_has {
 struct zone_info {
   unsigned node;
   char name[ZONEINFO_NAME_LEN]; /* "DMA", "DMA32", "Normal", "HighMem", ... */
-  unsigned has;                  /* enum zone_has bits */
-  uint64_t free;                 /* "pages free" */
-  uint64_t min, low, high;       /* watermarks, boost included */
+  unsigned has;                 /* enum zone_has bits */
+  uint64_t free;                /* "pages free" */
+  uint64_t min, low, high;      /* watermarks, boost included */
   uint64_t spanned, present, managed;
   uint64_t nr_free_cma;
   uint64_t nr_slab_reclaimable, nr_slab_unreclaimable;

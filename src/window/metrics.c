@@ -41,8 +41,7 @@ static const struct meminfo_metric meminfo_metric[MEMINFO_NR] = {
     [MEMINFO_SWAP_TOTAL] = {"swap_total", SERIES_LAST},
     [MEMINFO_SWAP_FREE] = {"swap_free", SERIES_MIN},
 };
-_Static_assert(sizeof(meminfo_metric) / sizeof(meminfo_metric[0]) ==
-                   MEMINFO_NR,
+_Static_assert(sizeof(meminfo_metric) / sizeof(meminfo_metric[0]) == MEMINFO_NR,
                "one name per meminfo field");
 
 struct zone_metric {
@@ -85,14 +84,14 @@ static const struct psi_metric psi_metric[PSI_NR] = {
  * slab shrinking, kswapd), direct reclaim stalls, compaction, OOM kills,
  * and pages dirtied and written. */
 static const char *const vmstat_prefix[] = {
-    "pgscan",       "pgsteal",        "pgrefill",  "allocstall",
-    "compact_",     "oom_kill",       "slabs_scanned", "kswapd_",
-    "pageoutrun",   "pginodesteal",   "drop_pagecache", "drop_slab",
-    "nr_dirtied",   "nr_written",     "pgmajfault", "workingset_refault",
+    "pgscan",     "pgsteal",      "pgrefill",       "allocstall",
+    "compact_",   "oom_kill",     "slabs_scanned",  "kswapd_",
+    "pageoutrun", "pginodesteal", "drop_pagecache", "drop_slab",
+    "nr_dirtied", "nr_written",   "pgmajfault",     "workingset_refault",
 };
 
 /* Zone suffixes of old per-zone counter names (pgscan_kswapd_normal). */
-static const char *const zone_suffix[] = {"_dma", "_dma32", "_normal",
+static const char *const zone_suffix[] = {"_dma",  "_dma32",   "_normal",
                                           "_high", "_movable", "_device"};
 
 static const char *const dirty_name[DIRTY_NR] = {
@@ -149,10 +148,9 @@ int metrics_init(struct metrics *m, const struct metrics_config *config) {
     m->dirty_ids[d] = metrics_add_series(
         m, SYSTEM, "memory", dirty_type_instance[d], SERIES_MIN, SERIES_GAUGE);
   for (int p = 0; p < PSI_NR; p++)
-    m->psi_ids[p] =
-        metrics_add_series(m, "pressure", psi_metric[p].type,
-                           psi_metric[p].type_instance, psi_metric[p].worst,
-                           psi_metric[p].ds);
+    m->psi_ids[p] = metrics_add_series(m, "pressure", psi_metric[p].type,
+                                       psi_metric[p].type_instance,
+                                       psi_metric[p].worst, psi_metric[p].ds);
   return m->failed_adds ? -ENOMEM : 0;
 }
 
@@ -188,11 +186,12 @@ static void zone_instance(char *buf, size_t cap, unsigned node,
   snprintf(buf, cap, "node%u-%s", node, name);
 }
 
-/* --- layouts: names to ids, redone when a source's shape changes ------------*/
+/* --- layouts: names to ids, redone when a source's shape changes
+ * ------------*/
 
 static int build_zones(struct metrics *m, const struct zoneinfo *zi) {
-  if (grow(&m->zone_ids, &m->zone_ids_cap, zi->nr * ZS_PER_ZONE,
-           sizeof(int)) != 0)
+  if (grow(&m->zone_ids, &m->zone_ids_cap, zi->nr * ZS_PER_ZONE, sizeof(int)) !=
+      0)
     return -ENOMEM;
   for (size_t z = 0; z < zi->nr; z++) {
     char pi[SERIES_NAME_LEN];
@@ -227,8 +226,8 @@ static int build_buddies(struct metrics *m, const struct buddyinfo *bi) {
     for (size_t o = 0; o < bi->zones[z].nr_orders; o++) {
       char ti[32];
       snprintf(ti, sizeof(ti), "order%zu", o);
-      ids[o] = metrics_add_series(m, pi, "freepages", ti, SERIES_MIN,
-                                  SERIES_GAUGE);
+      ids[o] =
+          metrics_add_series(m, pi, "freepages", ti, SERIES_MIN, SERIES_GAUGE);
     }
   }
   m->buddy_gen = bi->generation;
@@ -262,10 +261,10 @@ static int build_slabs(struct metrics *m, const struct slabinfo *si) {
   for (size_t c = 0; c < n; c++) {
     char ti[SERIES_NAME_LEN];
     slab_type_instance(ti, sizeof(ti), si->caches[c].name);
-    int bytes = metrics_add_series(m, "slab", "bytes", ti, SERIES_MAX,
-                                   SERIES_GAUGE);
-    int objects = metrics_add_series(m, "slab", "objects", ti, SERIES_MAX,
-                                     SERIES_GAUGE);
+    int bytes =
+        metrics_add_series(m, "slab", "bytes", ti, SERIES_MAX, SERIES_GAUGE);
+    int objects =
+        metrics_add_series(m, "slab", "objects", ti, SERIES_MAX, SERIES_GAUGE);
     if (bytes >= 0)
       m->set.v[bytes].rank_by = bytes;
     if (objects >= 0)
@@ -331,8 +330,8 @@ static int build_vmstat(struct metrics *m, const struct vmstat *vs) {
     pick->sum = -1;
     if (!metrics_vmstat_wanted(name))
       continue;
-    pick->id = metrics_add_series(m, SYSTEM, "vmpage_action", name,
-                                  SERIES_LAST, SERIES_DERIVE);
+    pick->id = metrics_add_series(m, SYSTEM, "vmpage_action", name, SERIES_LAST,
+                                  SERIES_DERIVE);
     pick->sum = vmstat_sum_slot(m, vs, name);
   }
   for (int d = 0; d < DIRTY_NR; d++)
@@ -433,9 +432,9 @@ static void add_vmstat(struct metrics *m, const struct vmstat *vs) {
     series_derive(&m->set, m->sums[i].id, m->sums[i].value);
   for (int d = 0; d < DIRTY_NR; d++)
     if (m->dirty_item[d] >= 0)
-      series_gauge(&m->set, m->dirty_ids[d],
-                   (double)(vs->items[m->dirty_item[d]].value *
-                            m->config.page_size));
+      series_gauge(
+          &m->set, m->dirty_ids[d],
+          (double)(vs->items[m->dirty_item[d]].value * m->config.page_size));
 }
 
 static void add_meminfo(struct metrics *m, const struct meminfo *mi) {
@@ -470,9 +469,9 @@ static void add_pressure(struct metrics *m, const struct pressure *ps,
     series_derive(&m->set, m->psi_ids[total[k]],
                   (int64_t)(line[k]->total / 1000));
     if (m->psi_prev_ok)
-      series_gauge(&m->set, m->psi_ids[percent[k]],
-                   stall_percent(line[k]->total, *prev[k],
-                                 now - m->psi_prev_time));
+      series_gauge(
+          &m->set, m->psi_ids[percent[k]],
+          stall_percent(line[k]->total, *prev[k], now - m->psi_prev_time));
     *prev[k] = line[k]->total;
   }
   m->psi_prev_time = now;
@@ -496,16 +495,32 @@ void metrics_add(struct metrics *m, const struct sample *s, double now) {
     m->psi_prev_ok = false;
 }
 
-/* --- choosing what leaves ---------------------------------------------------*/
+/* --- choosing what leaves
+ * ---------------------------------------------------*/
 
-static int by_gauge_desc(const void *a, const void *b, void *set) {
-  const struct series *v = ((const struct series_set *)set)->v;
-  double x = v[*(const int *)a].gauge, y = v[*(const int *)b].gauge;
-  return (x < y) - (x > y);
+/* Puts series id into top[] (n of them, largest gauge first, at most cap),
+ * dropping the smallest when full. An insertion into a short sorted list:
+ * no allocation, and cheaper than sorting every cache for ten of them. */
+static void rank_insert(const struct series_set *set, int *top, size_t *n,
+                        size_t cap, int id) {
+  double v = set->v[id].gauge;
+  size_t i = *n;
+
+  if (cap == 0 || (i == cap && v <= set->v[top[cap - 1]].gauge))
+    return;
+  if (i == cap)
+    i--;
+  for (; i > 0 && set->v[top[i - 1]].gauge < v; i--)
+    top[i] = top[i - 1];
+  top[i] = id;
+  if (*n < cap)
+    (*n)++;
 }
 
 void metrics_choose(struct metrics *m) {
   size_t n = 0;
+  size_t cap = m->config.slab_top_n < m->nr_slabs ? m->config.slab_top_n
+                                                  : m->nr_slabs;
 
   if (!m->slab_built)
     return;
@@ -514,10 +529,9 @@ void metrics_choose(struct metrics *m) {
     if (bytes < 0 || m->set.v[bytes].n == 0)
       continue;
     m->set.v[bytes].chosen = m->slab_named[c];
-    m->rank[n++] = bytes;
+    rank_insert(&m->set, m->rank, &n, cap, bytes);
   }
-  qsort_r(m->rank, n, sizeof(int), by_gauge_desc, &m->set);
-  for (size_t i = 0; i < n && i < m->config.slab_top_n; i++)
+  for (size_t i = 0; i < n; i++)
     m->set.v[m->rank[i]].chosen = true;
   /* Objects follow the choice made for their bytes. */
   for (size_t c = 0; c < m->nr_slabs; c++) {

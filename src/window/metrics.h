@@ -15,8 +15,8 @@
 #include "series.h"
 
 struct metrics_config {
-  unsigned slab_top_n;      /* caches dispatched by memory held */
-  char **slab_caches;       /* caches always dispatched (names) */
+  unsigned slab_top_n; /* caches dispatched by memory held */
+  char **slab_caches;  /* caches always dispatched (names) */
   size_t nr_slab_caches;
   unsigned orders[SAMPLER_MAX_ORDERS]; /* headroom orders, as the sampler */
   size_t nr_orders;
@@ -39,10 +39,16 @@ enum zone_series {
 #define ZS_PER_ZONE (ZS_HEADROOM + SAMPLER_MAX_ORDERS)
 
 enum psi_series {
-  PSI_SOME_AVG10, PSI_SOME_AVG60, PSI_SOME_AVG300,
-  PSI_FULL_AVG10, PSI_FULL_AVG60, PSI_FULL_AVG300,
-  PSI_SOME_PERCENT, PSI_FULL_PERCENT,
-  PSI_SOME_TOTAL, PSI_FULL_TOTAL,
+  PSI_SOME_AVG10,
+  PSI_SOME_AVG60,
+  PSI_SOME_AVG300,
+  PSI_FULL_AVG10,
+  PSI_FULL_AVG60,
+  PSI_FULL_AVG300,
+  PSI_SOME_PERCENT,
+  PSI_FULL_PERCENT,
+  PSI_SOME_TOTAL,
+  PSI_FULL_TOTAL,
   PSI_NR
 };
 
@@ -75,7 +81,7 @@ struct metrics {
   bool *slab_named; /* per cache: named with SlabCache */
   size_t slab_named_cap;
   size_t nr_slabs; /* caches in the current layout */
-  int *rank; /* scratch for choosing the top caches */
+  int *rank;       /* scratch for choosing the top caches */
   size_t rank_cap;
   struct vmstat_pick *vmstat_pick;
   size_t vmstat_pick_cap;

@@ -53,9 +53,13 @@ static const struct want_tree trees[] = {
      4,
      {
          {0, "DMA", 3840, {0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 3}},
-         {0, "DMA32", 237839,
+         {0,
+          "DMA32",
+          237839,
           {1503, 1322, 1071, 812, 604, 398, 201, 98, 40, 22, 150}},
-         {0, "Normal", 1293155,
+         {0,
+          "Normal",
+          1293155,
           {24511, 18622, 9844, 4103, 1822, 744, 301, 120, 66, 38, 1011}},
          {1, "Normal", 11490, {10870, 300, 5, 0, 0, 0, 0, 0, 0, 0, 0}},
      }},
@@ -64,7 +68,9 @@ static const struct want_tree trees[] = {
      {
          {0, "DMA", 3840, {0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 3}},
          {0, "DMA32", 772918, {2, 2, 4, 2, 5, 4, 3, 3, 4, 2, 752}},
-         {0, "Normal", 325290,
+         {0,
+          "Normal",
+          325290,
           {734, 762, 530, 370, 196, 78, 40, 18, 57, 36, 268}},
      }},
 };
@@ -93,9 +99,9 @@ static void test_trees(void **state) {
       }
       assert_int_equal(pages, w->zones[i].pages);
     }
-    assert_ptr_equal(buddyinfo_find(&bi, w->zones[w->nr - 1].node,
-                                    w->zones[w->nr - 1].name),
-                     &bi.zones[w->nr - 1]);
+    assert_ptr_equal(
+        buddyinfo_find(&bi, w->zones[w->nr - 1].node, w->zones[w->nr - 1].name),
+        &bi.zones[w->nr - 1]);
     assert_null(buddyinfo_find(&bi, 7, "Normal"));
     buddyinfo_free(&bi);
     free(buf);
@@ -130,12 +136,10 @@ static void test_generation(void **state) {
   assert_int_equal(bi.generation, 2);
   assert_int_equal(bi.zones[0].nr_orders, 4);
   /* Another name. */
-  parse_text(&bi, "Node 0, zone DMA 7 8 9 1\nNode 0, zone HighMem 1 1 1\n",
-             0);
+  parse_text(&bi, "Node 0, zone DMA 7 8 9 1\nNode 0, zone HighMem 1 1 1\n", 0);
   assert_int_equal(bi.generation, 3);
   /* Another node. */
-  parse_text(&bi, "Node 0, zone DMA 7 8 9 1\nNode 1, zone HighMem 1 1 1\n",
-             0);
+  parse_text(&bi, "Node 0, zone DMA 7 8 9 1\nNode 1, zone HighMem 1 1 1\n", 0);
   assert_int_equal(bi.generation, 4);
   /* A malformed line in place of the second zone: that zone is gone. */
   parse_text(&bi, "Node 0, zone DMA 7 8 9 1\nNode 1, zone HighMem 1 x\n", 0);
@@ -236,8 +240,8 @@ static void test_edges(void **state) {
 
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_trees),      cmocka_unit_test(test_generation),
-      cmocka_unit_test(test_grow),       cmocka_unit_test(test_malformed),
+      cmocka_unit_test(test_trees), cmocka_unit_test(test_generation),
+      cmocka_unit_test(test_grow),  cmocka_unit_test(test_malformed),
       cmocka_unit_test(test_edges),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);

@@ -64,8 +64,7 @@ static uint64_t zone_reserve(const struct tree *t, unsigned node,
                              const char *name) {
   uint64_t reserve = UINT64_MAX;
   assert_int_equal(
-      headroom_reserve(&t->zi, zoneinfo_find(&t->zi, node, name), &reserve),
-      0);
+      headroom_reserve(&t->zi, zoneinfo_find(&t->zi, node, name), &reserve), 0);
   return reserve;
 }
 
@@ -100,9 +99,8 @@ static void check_all(const struct tree *t, enum watermark_check check,
 static void test_incident_lower_orders(void **state) {
   (void)state;
   static const struct want w[] = {
-      {0, "Normal", 0, 343},    {0, "Normal", 1, -467},
-      {0, "DMA", 0, 3},         {0, "DMA", 1, 2},
-      {0, "HighMem", 0, 37176}, {0, "HighMem", 1, 19121},
+      {0, "Normal", 0, 343}, {0, "Normal", 1, -467},   {0, "DMA", 0, 3},
+      {0, "DMA", 1, 2},      {0, "HighMem", 0, 37176}, {0, "HighMem", 1, 19121},
   };
   struct tree t;
 
@@ -124,9 +122,8 @@ static void test_incident_lower_orders(void **state) {
 static void test_incident_as_2_6_39(void **state) {
   (void)state;
   static const struct want w[] = {
-      {0, "Normal", 0, 341},    {0, "Normal", 1, -469},
-      {0, "DMA", 0, 1},         {0, "DMA", 1, 0},
-      {0, "HighMem", 0, 37174}, {0, "HighMem", 1, 19119},
+      {0, "Normal", 0, 341}, {0, "Normal", 1, -469},   {0, "DMA", 0, 1},
+      {0, "DMA", 1, 0},      {0, "HighMem", 0, 37174}, {0, "HighMem", 1, 19119},
   };
   struct tree t;
 
@@ -152,8 +149,8 @@ static void test_incident_as_2_6_39(void **state) {
 static void test_linux_4_4(void **state) {
   (void)state;
   static const struct want w[] = {
-      {0, "DMA", 0, -88},     {0, "DMA", 1, -89},     {0, "DMA32", 0, 1572},
-      {0, "DMA32", 1, 1571},  {0, "Normal", 0, 293},  {0, "Normal", 1, 20},
+      {0, "DMA", 0, -88},    {0, "DMA", 1, -89},    {0, "DMA32", 0, 1572},
+      {0, "DMA32", 1, 1571}, {0, "Normal", 0, 293}, {0, "Normal", 1, 20},
       {0, "Normal", 2, 0},
   };
   static const struct want lower[] = {{0, "Normal", 1, -2035}};
@@ -179,8 +176,8 @@ static void test_linux_4_4(void **state) {
 static void test_numa_5_10(void **state) {
   (void)state;
   static const struct want w[] = {
-      {1, "Normal", 0, 202},  {1, "Normal", 1, 201},  {1, "Normal", 2, 20},
-      {1, "Normal", 3, 0},    {0, "DMA", 0, -12209},  {0, "DMA32", 0, 222697},
+      {1, "Normal", 0, 202}, {1, "Normal", 1, 201}, {1, "Normal", 2, 20},
+      {1, "Normal", 3, 0},   {0, "DMA", 0, -12209}, {0, "DMA32", 0, 222697},
   };
   struct tree t;
 
@@ -252,17 +249,17 @@ static void test_cma(void **state) {
   (void)state;
   static const uint64_t nr_free[] = {600, 200};
 
-  assert_int_equal(headroom_pages(WATERMARK_CHECK_LOWER_ORDERS, 1000, 300,
-                                  500, 0, nr_free, 2, 0),
+  assert_int_equal(headroom_pages(WATERMARK_CHECK_LOWER_ORDERS, 1000, 300, 500,
+                                  0, nr_free, 2, 0),
                    200);
-  assert_int_equal(headroom_pages(WATERMARK_CHECK_LOWER_ORDERS, 1000, 300,
-                                  500, 0, nr_free, 2, 1),
-                   149);
-  assert_int_equal(headroom_pages(WATERMARK_CHECK_LOWER_ORDERS_OFF_BY_TWO,
-                                  1000, 300, 500, 0, nr_free, 2, 1),
-                   147);
-  assert_int_equal(headroom_pages(WATERMARK_CHECK_FREE_BLOCK, 1000, 300, 500,
+  assert_int_equal(headroom_pages(WATERMARK_CHECK_LOWER_ORDERS, 1000, 300, 500,
                                   0, nr_free, 2, 1),
+                   149);
+  assert_int_equal(headroom_pages(WATERMARK_CHECK_LOWER_ORDERS_OFF_BY_TWO, 1000,
+                                  300, 500, 0, nr_free, 2, 1),
+                   147);
+  assert_int_equal(headroom_pages(WATERMARK_CHECK_FREE_BLOCK, 1000, 300, 500, 0,
+                                  nr_free, 2, 1),
                    199);
   /* AUTO left unresolved is taken as the current kernels' check. */
   assert_int_equal(
@@ -355,8 +352,8 @@ static void test_reserve(void **state) {
   /* HighMem and Movable take their own entry. */
   parse_zones(&zi, ZONE("0", "DMA", "(0, 5, 9, 11)")
                        ZONE("0", "Normal", "(0, 0, 4, 6)")
-                       ZONE("0", "HighMem", "(0, 0, 0, 2)")
-                       ZONE("0", "Movable", "(0, 0, 0, 0)"));
+                           ZONE("0", "HighMem", "(0, 0, 0, 2)")
+                               ZONE("0", "Movable", "(0, 0, 0, 0)"));
   assert_int_equal(headroom_reserve(&zi, &zi.zones[0], &reserve), 0);
   assert_int_equal(reserve, 5);
   assert_int_equal(headroom_reserve(&zi, &zi.zones[1], &reserve), 0);
@@ -367,17 +364,18 @@ static void test_reserve(void **state) {
   assert_int_equal(reserve, 0);
 
   /* A name lowmem does not know, and a zone with no protection list. */
-  parse_zones(&zi, ZONE("0", "Weird", "(0, 0)")
-                       "Node 0, zone Normal\n  pages free 1\n min 1\n low 1\n"
-                       " high 1\n spanned 1\n present 1\n");
+  parse_zones(
+      &zi,
+      ZONE("0", "Weird",
+           "(0, 0)") "Node 0, zone Normal\n  pages free 1\n min 1\n low 1\n"
+                     " high 1\n spanned 1\n present 1\n");
   reserve = 77;
   assert_int_equal(headroom_reserve(&zi, &zi.zones[0], &reserve), -1);
   assert_int_equal(headroom_reserve(&zi, &zi.zones[1], &reserve), -1);
   assert_int_equal(reserve, 77);
 
   /* Index unknown (-1): the third zone is past a two-entry list. */
-  parse_zones(&zi, ZONE("0", "Normal", "(0, 0)")
-                       ZONE("0", "HighMem", "(0, 0)")
+  parse_zones(&zi, ZONE("0", "Normal", "(0, 0)") ZONE("0", "HighMem", "(0, 0)")
                        ZONE("0", "Movable", "(0, 0)"));
   assert_int_equal(zi.zones[2].zone_idx, -1);
   assert_int_equal(headroom_reserve(&zi, &zi.zones[2], &reserve), -1);
@@ -393,10 +391,17 @@ static void test_reserve(void **state) {
 
   /* Normal's index past a lower zone's own list. */
   struct zone_info zones[2] = {
-      {.node = 0, .name = "DMA", .has = ZONE_HAS_PROTECTION,
-       .protection = {0, 3}, .nr_protection = 2, .zone_idx = 0},
-      {.node = 0, .name = "Normal", .has = ZONE_HAS_PROTECTION,
-       .nr_protection = 4, .zone_idx = 3},
+      {.node = 0,
+       .name = "DMA",
+       .has = ZONE_HAS_PROTECTION,
+       .protection = {0, 3},
+       .nr_protection = 2,
+       .zone_idx = 0},
+      {.node = 0,
+       .name = "Normal",
+       .has = ZONE_HAS_PROTECTION,
+       .nr_protection = 4,
+       .zone_idx = 3},
   };
   struct zoneinfo manual = {.zones = zones, .nr = 2, .cap = 2};
   assert_int_equal(headroom_reserve(&manual, &zones[0], &reserve), -1);

@@ -155,9 +155,8 @@ static void test_incident_lowmem(void **state) {
   assert_int_equal(mi.value[MEMINFO_LOW_FREE], (2908 + 5376) * 1024);
   assert_int_equal(mi.value[MEMINFO_MEM_FREE],
                    mi.value[MEMINFO_LOW_FREE] + mi.value[MEMINFO_HIGH_FREE]);
-  assert_int_equal(mi.value[MEMINFO_SLAB],
-                   mi.value[MEMINFO_SRECLAIMABLE] +
-                       mi.value[MEMINFO_SUNRECLAIM]);
+  assert_int_equal(mi.value[MEMINFO_SLAB], mi.value[MEMINFO_SRECLAIMABLE] +
+                                               mi.value[MEMINFO_SUNRECLAIM]);
 }
 
 /* One line per kernel name, each with its own value: a key missing from
@@ -243,8 +242,7 @@ static void test_nothing_ours(void **state) {
                    -EINVAL);
   assert_int_equal(mi.present, 0);
   assert_int_equal(mi.malformed, 0);
-  assert_int_equal(parse_file(&mi, "malformed", "proc/meminfo-empty"),
-                   -EINVAL);
+  assert_int_equal(parse_file(&mi, "malformed", "proc/meminfo-empty"), -EINVAL);
   assert_int_equal(mi.present, 0);
 }
 

@@ -126,14 +126,12 @@ static void test_incident(void **state) {
   assert_true(get(&r, "node0-DMA", "gauge", "headroom_order0")->gauge ==
               1.0 * PAGE);
   assert_true(get(&r, "node0-DMA", "gauge", "headroom_order1")->gauge == 0);
-  assert_true(get(&r, "node0-DMA", "memory", "reserve")->gauge ==
-              702.0 * PAGE);
+  assert_true(get(&r, "node0-DMA", "memory", "reserve")->gauge == 702.0 * PAGE);
 
   /* The kernel log's zone lines, in kB. */
   assert_true(get(&r, "node0-Normal", "memory", "free")->gauge ==
               5376.0 * 1024);
-  assert_true(get(&r, "node0-Normal", "memory", "min")->gauge ==
-              4004.0 * 1024);
+  assert_true(get(&r, "node0-Normal", "memory", "min")->gauge == 4004.0 * 1024);
   assert_true(get(&r, "node0-Normal", "memory", "slab_reclaimable")->gauge ==
               664084.0 * 1024);
   assert_true(get(&r, "node0-HighMem", "memory", "free")->gauge ==
@@ -153,8 +151,7 @@ static void test_incident(void **state) {
   assert_false(has_sample(&r, "", "memory", "available"));
 
   /* 2.6.39 counts scans per zone: lowmem sums them under the plain name. */
-  int64_t kswapd = fixture_vmstat_sum("incident-2.6.39-i686",
-                                      "pgscan_kswapd_");
+  int64_t kswapd = fixture_vmstat_sum("incident-2.6.39-i686", "pgscan_kswapd_");
   assert_true(kswapd > 0);
   assert_int_equal(get(&r, "", "vmpage_action", "pgscan_kswapd")->derive,
                    kswapd);
@@ -191,8 +188,8 @@ static size_t fixture_slab_rank(const char *tree, struct slab_rank *out,
     if (sscanf(line,
                "%127s %llu %llu %llu %llu %llu : tunables %llu %llu %llu : "
                "slabdata %llu %llu %llu",
-               out[n].name, &a, &num, &size, &per, &pages, &l, &b, &s, &as,
-               &ns, &sh) == 12) {
+               out[n].name, &a, &num, &size, &per, &pages, &l, &b, &s, &as, &ns,
+               &sh) == 12) {
       out[n].bytes = (double)ns * (double)pages * PAGE;
       n++;
     }
@@ -231,6 +228,35 @@ static void test_slab_choice(void **state) {
   }
   assert_true(get(&r, "slab", "bytes", rank[n - 1].name)->chosen);
   assert_false(get(&r, "slab", "bytes", rank[5].name)->chosen);
+  run_free(&r);
+}
+
+static size_t count_chosen_slabs(const struct run *r) {
+  size_t chosen = 0;
+  for (size_t i = 0; i < r->metrics.set.nr; i++) {
+    const struct series *s = &r->metrics.set.v[i];
+    if (strcmp(s->plugin_instance, "slab") == 0 &&
+        strcmp(s->type, "bytes") == 0 && s->n && s->chosen)
+      chosen++;
+  }
+  return chosen;
+}
+
+/* SlabTopN 0: only the named caches; more than there are: all of them. */
+static void test_slab_choice_bounds(void **state) {
+  static struct slab_rank rank[1024];
+  const char *tree = "live-6.18-x86_64";
+  size_t n = fixture_slab_rank(tree, rank, 1024);
+  char *named[] = {rank[7].name};
+  struct run r;
+
+  run_tree(&r, tree, 0, named, 1);
+  assert_int_equal(count_chosen_slabs(&r), 1);
+  assert_true(get(&r, "slab", "bytes", rank[7].name)->chosen);
+  run_free(&r);
+
+  run_tree(&r, tree, 1000, NULL, 0);
+  assert_int_equal(count_chosen_slabs(&r), n);
   run_free(&r);
 }
 
@@ -283,6 +309,7 @@ int main(void) {
       cmocka_unit_test(test_incident_published),
       cmocka_unit_test(test_incident),
       cmocka_unit_test(test_slab_choice),
+      cmocka_unit_test(test_slab_choice_bounds),
       cmocka_unit_test(test_live),
       cmocka_unit_test(test_numa),
       cmocka_unit_test(test_empty_tree),

@@ -76,10 +76,10 @@ static void test_double(void **state) {
     double value;
     size_t consumed;
   } cases[] = {
-      {"12.34", true, 12.34, 5},   {" 0.05 ", true, 0.05, 5},
-      {"5", true, 5, 1},           {"5.", true, 5, 2},
-      {"7.5x", true, 7.5, 3},      {".5", false, 0, 0},
-      {"", false, 0, 0},           {"x1.0", false, 0, 0},
+      {"12.34", true, 12.34, 5}, {" 0.05 ", true, 0.05, 5},
+      {"5", true, 5, 1},         {"5.", true, 5, 2},
+      {"7.5x", true, 7.5, 3},    {".5", false, 0, 0},
+      {"", false, 0, 0},         {"x1.0", false, 0, 0},
       {"100.00", true, 100, 6},
   };
   for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -220,9 +220,9 @@ static void test_lines(void **state) {
 
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_u64),     cmocka_unit_test(test_double),
-      cmocka_unit_test(test_word),    cmocka_unit_test(test_literal),
-      cmocka_unit_test(test_copy),    cmocka_unit_test(test_lines),
+      cmocka_unit_test(test_u64),  cmocka_unit_test(test_double),
+      cmocka_unit_test(test_word), cmocka_unit_test(test_literal),
+      cmocka_unit_test(test_copy), cmocka_unit_test(test_lines),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -34,31 +34,52 @@ struct file_case {
 };
 
 static const struct file_case files[] = {
-    {"numa-5.10-x86_64", "proc/pressure/memory", 0, 0,
+    {"numa-5.10-x86_64",
+     "proc/pressure/memory",
+     0,
+     0,
      {true, 1.32, 0.87, 0.25, 41857312},
      {true, 0.56, 0.38, 0.11, 18342997}},
-    {"live-6.18-x86_64", "proc/pressure/memory", 0, 0,
+    {"live-6.18-x86_64",
+     "proc/pressure/memory",
+     0,
+     0,
      {true, 0, 0, 0, 0},
      {true, 0, 0, 0, 0}},
     /* the cpu file of kernels before 5.13 has no "full" line: fine */
-    {"malformed", "proc/pressure-no-full", 0, 0,
+    {"malformed",
+     "proc/pressure-no-full",
+     0,
+     0,
      {true, 0.12, 0.05, 0.01, 120337},
      {false, 0, 0, 0, 0}},
     /* "full avg10=0.56 avg60=0.38 avg3" without newline */
-    {"malformed", "proc/pressure-truncated", 0, 1,
+    {"malformed",
+     "proc/pressure-truncated",
+     0,
+     1,
      {true, 1.32, 0.87, 0.25, 41857312},
      {false, 0, 0, 0, 0}},
     /* some: total over 64 bits; full: total = UINT64_MAX, which fits */
-    {"malformed", "proc/pressure-overflow", 0, 1,
+    {"malformed",
+     "proc/pressure-overflow",
+     0,
+     1,
      {false, 0, 0, 0, 0},
      {true, 0.56, 0.38, 0.11, UINT64_MAX}},
     /* bad: avg10=abc, fields out of order, a trailing word, "nonsense";
      * "partial ..." is a well-formed kind we do not know: ignored; the
      * last line is the only good one */
-    {"malformed", "proc/pressure-garbage", 0, 4,
+    {"malformed",
+     "proc/pressure-garbage",
+     0,
+     4,
      {false, 0, 0, 0, 0},
      {true, 99.99, 50.5, 100.0, 7}},
-    {"malformed", "proc/pressure-empty", -EINVAL, 0,
+    {"malformed",
+     "proc/pressure-empty",
+     -EINVAL,
+     0,
      {false, 0, 0, 0, 0},
      {false, 0, 0, 0, 0}},
 };
@@ -92,9 +113,8 @@ static void test_files(void **state) {
 /* A line read last time and missing now is absent, not stale. */
 static void test_presence_resets(void **state) {
   (void)state;
-  static const char both[] =
-      "some avg10=1.00 avg60=1.00 avg300=1.00 total=5\n"
-      "full avg10=2.00 avg60=2.00 avg300=2.00 total=6\n";
+  static const char both[] = "some avg10=1.00 avg60=1.00 avg300=1.00 total=5\n"
+                             "full avg10=2.00 avg60=2.00 avg300=2.00 total=6\n";
   static const char some[] = "some avg10=1.00 avg60=1.00 avg300=1.00 total=8\n";
   struct pressure ps;
   assert_int_equal(pressure_parse(&ps, both, sizeof(both) - 1), 0);

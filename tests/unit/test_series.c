@@ -15,10 +15,9 @@ static void test_min_max_last(void **state) {
   series_init(&set, 100);
   int lo = series_add(&set, "node0-Normal", "memory", "free", SERIES_MIN,
                       SERIES_GAUGE);
-  int hi = series_add(&set, "slab", "bytes", "dentry", SERIES_MAX,
-                      SERIES_GAUGE);
-  int last = series_add(&set, "", "memory", "total", SERIES_LAST,
-                        SERIES_GAUGE);
+  int hi =
+      series_add(&set, "slab", "bytes", "dentry", SERIES_MAX, SERIES_GAUGE);
+  int last = series_add(&set, "", "memory", "total", SERIES_LAST, SERIES_GAUGE);
   int ctr = series_add(&set, "", "vmpage_action", "allocstall", SERIES_LAST,
                        SERIES_DERIVE);
   assert_true(lo >= 0 && hi >= 0 && last >= 0 && ctr >= 0);
@@ -54,17 +53,15 @@ static void test_find_after_growth(void **state) {
   series_init(&set, 5000);
   for (int i = 0; i < 3000; i++) {
     snprintf(name, sizeof(name), "cache%d", i);
-    assert_int_equal(series_add(&set, "slab", "bytes", name, SERIES_MAX,
-                                SERIES_GAUGE),
-                     i);
+    assert_int_equal(
+        series_add(&set, "slab", "bytes", name, SERIES_MAX, SERIES_GAUGE), i);
   }
   for (int i = 0; i < 3000; i += 7) {
     snprintf(name, sizeof(name), "cache%d", i);
     assert_int_equal(series_find(&set, "slab", "bytes", name), i);
     /* Adding again finds the same series. */
-    assert_int_equal(series_add(&set, "slab", "bytes", name, SERIES_MIN,
-                                SERIES_GAUGE),
-                     i);
+    assert_int_equal(
+        series_add(&set, "slab", "bytes", name, SERIES_MIN, SERIES_GAUGE), i);
   }
   assert_int_equal(series_find(&set, "slab", "objects", "cache1"), -1);
   /* The parts of an identifier do not run into each other. */
@@ -77,10 +74,10 @@ static void test_limit_and_long_names(void **state) {
   struct series_set set;
   char longname[200];
   series_init(&set, 2);
-  assert_int_equal(series_add(&set, "a", "gauge", "x", SERIES_MIN,
-                              SERIES_GAUGE), 0);
-  assert_int_equal(series_add(&set, "a", "gauge", "y", SERIES_MIN,
-                              SERIES_GAUGE), 1);
+  assert_int_equal(
+      series_add(&set, "a", "gauge", "x", SERIES_MIN, SERIES_GAUGE), 0);
+  assert_int_equal(
+      series_add(&set, "a", "gauge", "y", SERIES_MIN, SERIES_GAUGE), 1);
   assert_true(series_add(&set, "a", "gauge", "z", SERIES_MIN, SERIES_GAUGE) <
               0);
   series_free(&set);

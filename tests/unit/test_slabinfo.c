@@ -8,12 +8,12 @@
  * The 2.x trees' held bytes equal meminfo's Slab x 1024 (same awk on
  * /^Slab:/), which is how those trees were made consistent. */
 #include <errno.h>
-#include <stdbool.h>
-#include <stdio.h>
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
