@@ -168,6 +168,8 @@ static int parse_source_switch(struct lowmem_config *c,
   return 0;
 }
 
+/* 0: the key is the memory sources' and fine; -1: its value is wrong
+ * (logged); 1: not one of theirs. */
 static int parse_key(struct lowmem_config *c, const oconfig_item_t *ci) {
   if (strcasecmp(ci->key, "ProcPath") == 0)
     return one_string(ci, &c->proc_path);
@@ -185,23 +187,14 @@ static int parse_key(struct lowmem_config *c, const oconfig_item_t *ci) {
     if (strcasecmp(ci->key, source_name[s]) == 0)
       return parse_source_switch(c, ci, s);
 
-  ERROR_LOG("unknown option \"%s\". Known: ProcPath, SampleInterval, "
-            "SlabTopN, SlabCache, Orders, WatermarkCheck, Zoneinfo, "
-            "Buddyinfo, Slabinfo, Meminfo, Vmstat, Pressure.",
-            ci->key);
-  return -1;
+  return 1;
 }
 
-int lowmem_config_parse(struct lowmem_config *c,
-                        const struct oconfig_item_s *block) {
-  for (int i = 0; i < block->children_num; i++) {
-    const oconfig_item_t *ci = &block->children[i];
-    if (ci->children_num > 0) {
-      ERROR_LOG("%s is an option, not a block.", ci->key);
-      return -1;
-    }
-    if (parse_key(c, ci) != 0)
-      return -1;
+int lowmem_config_key(struct lowmem_config *c,
+                      const struct oconfig_item_s *ci) {
+  if (ci->children_num > 0) {
+    ERROR_LOG("%s is an option, not a block.", ci->key);
+    return -1;
   }
-  return 0;
+  return parse_key(c, ci);
 }

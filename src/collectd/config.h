@@ -16,11 +16,11 @@ struct lowmem_config {
  * SlabTopN 10, WatermarkCheck auto. */
 int lowmem_config_defaults(struct lowmem_config *c);
 
-/* Applies the keys of the block to c. Logs what is wrong with "lowmem
- * plugin: " and returns -1 on the first bad key or value. */
+/* Applies one key of the block to c: 0 when it is a key of the memory
+ * sources and its value is right; -1 when the value is wrong (logged with
+ * "lowmem plugin: " and what was expected); 1 when the key is not theirs. */
 struct oconfig_item_s;
-int lowmem_config_parse(struct lowmem_config *c,
-                        const struct oconfig_item_s *block);
+int lowmem_config_key(struct lowmem_config *c, const struct oconfig_item_s *ci);
 
 void lowmem_config_free(struct lowmem_config *c);
 

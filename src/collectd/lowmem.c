@@ -13,6 +13,7 @@
 
 #include "complain.h"
 #include "config.h"
+#include "hooks.h"
 
 #include <time.h>
 
@@ -21,6 +22,7 @@ static bool config_ok = true;
 static struct sampler sampler;
 static struct metrics metrics;
 static struct complaint complaint[SOURCE_NR];
+static struct lowmem_context context;
 
 static cdtime_t dispatch_interval;
 static uint64_t window; /* index of the open window on the grid */
@@ -42,8 +44,30 @@ static int check_intervals(void) {
   return -1;
 }
 
+/* A key goes to the memory sources first, then to each hook in turn. */
+static int config_key(const oconfig_item_t *ci) {
+  int (*const hook_config[])(const oconfig_item_t *) = {
+      threads_glue_config, apache_glue_config, events_glue_config};
+  int rc = lowmem_config_key(&config, ci);
+
+  for (size_t h = 0; rc == 1 && h < sizeof(hook_config) / sizeof(*hook_config);
+       h++)
+    rc = hook_config[h](ci);
+  if (rc == 1)
+    plugin_log(LOG_ERR,
+               "lowmem plugin: unknown option \"%s\". The README lists "
+               "every option of <Plugin lowmem>.",
+               ci->key);
+  return rc == 0 ? 0 : -1;
+}
+
 static int lowmem_config(oconfig_item_t *ci) {
-  if (lowmem_config_parse(&config, ci) != 0 || check_intervals() != 0) {
+  for (int i = 0; i < ci->children_num; i++)
+    if (config_key(&ci->children[i]) != 0) {
+      config_ok = false;
+      return -1;
+    }
+  if (check_intervals() != 0) {
     config_ok = false;
     return -1;
   }
@@ -116,9 +140,13 @@ static int lowmem_read(user_data_t *ud) {
   window = w;
   window_open = true;
 
+  double now = monotonic_seconds();
   sampler_read(&sampler);
   report_sources(&sampler.sample);
-  metrics_add(&metrics, &sampler.sample, monotonic_seconds());
+  metrics_add(&metrics, &sampler.sample, now);
+  threads_glue_read(&context, &sampler.sample, now);
+  apache_glue_read(&context, &sampler.sample, now);
+  events_glue_read(&context, &sampler.sample, now);
   return 0;
 }
 
@@ -159,6 +187,16 @@ static int lowmem_init(void) {
     plugin_log(LOG_ERR, "lowmem plugin: out of memory at start.");
     return -1;
   }
+  context = (struct lowmem_context){
+      .proc_path = config.proc_path,
+      .sample_interval = config.sample_interval,
+      .dispatch_interval = dispatch_interval,
+      .page_size = config.sampler.page_size,
+      .set = &metrics.set,
+  };
+  if (threads_glue_init(&context) != 0 || apache_glue_init(&context) != 0 ||
+      events_glue_init(&context) != 0)
+    return -1;
   plugin_log(LOG_INFO,
              "lowmem plugin: sampling %s every %.3f s, dispatching every "
              "%.3f s; kernel %u.%u, watermark check %s.",
@@ -171,6 +209,9 @@ static int lowmem_init(void) {
 }
 
 static int lowmem_shutdown(void) {
+  events_glue_shutdown();
+  apache_glue_shutdown();
+  threads_glue_shutdown();
   sampler_destroy(&sampler);
   metrics_destroy(&metrics);
   lowmem_config_free(&config);

@@ -128,7 +128,20 @@ void series_derive(struct series_set *set, int id, int64_t value) {
   set->v[id].n++;
 }
 
+void series_share(struct series_set *set, int id, double part, double whole) {
+  if (id < 0)
+    return;
+  struct series *s = &set->v[id];
+  s->part += part;
+  s->whole += whole;
+  s->gauge = s->whole > 0 ? 100.0 * s->part / s->whole : 0;
+  s->n++;
+}
+
 void series_reset(struct series_set *set) {
-  for (size_t i = 0; i < set->nr; i++)
+  for (size_t i = 0; i < set->nr; i++) {
     set->v[i].n = 0;
+    set->v[i].part = 0;
+    set->v[i].whole = 0;
+  }
 }

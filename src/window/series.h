@@ -23,6 +23,7 @@ enum series_worst {
   SERIES_MIN,  /* lowest value in the window: free memory, headroom */
   SERIES_MAX,  /* highest: slab, dirty, stall */
   SERIES_LAST, /* latest: counters, totals */
+  SERIES_SHARE, /* percent of the window's time: 100 x sum(part)/sum(whole) */
 };
 
 enum series_ds { SERIES_GAUGE, SERIES_DERIVE };
@@ -37,6 +38,7 @@ struct series {
   unsigned n; /* samples in this window; 0: not dispatched */
   double gauge;
   int64_t derive;
+  double part, whole; /* SERIES_SHARE sums */
   /* Dispatch policy: a ranked series (a slab cache) is dispatched only when
    * series rank_by (its bytes) is chosen for this window. */
   int rank_by; /* -1: always dispatched */
@@ -70,6 +72,10 @@ int series_find(const struct series_set *set, const char *plugin_instance,
  * the id of a series it could not add. */
 void series_gauge(struct series_set *set, int id, double value);
 void series_derive(struct series_set *set, int id, int64_t value);
+/* For SERIES_SHARE: part of whole (e.g. CPU seconds of elapsed seconds)
+ * since the last sample; the window's value is 100 x sum(part) /
+ * sum(whole), so samples of any length weigh by their length. */
+void series_share(struct series_set *set, int id, double part, double whole);
 
 /* Start a new window. */
 void series_reset(struct series_set *set);

@@ -47,6 +47,24 @@ static void test_min_max_last(void **state) {
   series_free(&set);
 }
 
+/* CPU share: 3 ticks of 10 ms in 0.1 s samples over one second is 3%,
+ * whatever the spread; a longer sample weighs more. */
+static void test_share(void **state) {
+  struct series_set set;
+  series_init(&set, 10);
+  int id = series_add(&set, "writeback", "percent", "kswapd0", SERIES_SHARE,
+                      SERIES_GAUGE);
+  for (int i = 0; i < 10; i++)
+    series_share(&set, id, i < 3 ? 0.01 : 0, 0.1);
+  assert_int_equal(set.v[id].n, 10);
+  assert_true(set.v[id].gauge > 2.999 && set.v[id].gauge < 3.001);
+  series_reset(&set);
+  series_share(&set, id, 0.05, 0.1);
+  series_share(&set, id, 0, 0.9);
+  assert_true(set.v[id].gauge > 4.999 && set.v[id].gauge < 5.001);
+  series_free(&set);
+}
+
 static void test_find_after_growth(void **state) {
   struct series_set set;
   char name[32];
@@ -97,6 +115,7 @@ static void test_limit_and_long_names(void **state) {
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_min_max_last),
+      cmocka_unit_test(test_share),
       cmocka_unit_test(test_find_after_growth),
       cmocka_unit_test(test_limit_and_long_names),
   };
