@@ -5,7 +5,7 @@ set -e
 packages="
   gcc make autoconf automake libtool pkg-config
   collectd-core collectd-dev libyajl-dev libcmocka-dev
-  rrdtool librrd-dev cppcheck procps
+  rrdtool librrd-dev cppcheck procps imagemagick
 "
 # The quick start also wants Debian's collectd.conf (package collectd), and
 # nothing of what that package recommends.

@@ -1,8 +1,8 @@
 #!/bin/sh
 # Quick start on Debian 12, as root: install what lowmem needs, build and
-# install it, and run it in collectd with Debian's configuration (which
-# reads /etc/collectd/collectd.conf.d/lowmem.conf). Prints where the RRD
-# files are. Safe to run again.
+# install it, run it in collectd with Debian's configuration (which reads
+# /etc/collectd/collectd.conf.d/lowmem.conf), and draw the dashboard of its
+# first 30 seconds into ./lowmem-dashboard/. Safe to run again.
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
@@ -11,7 +11,7 @@ sh scripts/install-deps.sh --with-collectd-conf
 ./autogen.sh >/dev/null 2>&1
 mkdir -p _build/install
 (cd _build/install && "$top/configure" -q && make -s -j"$(nproc)" &&
-  make -s install)
+  make -s install >/dev/null)
 
 # Restart collectd with the plugin in place (no init system is assumed).
 if pidof collectd >/dev/null 2>&1; then
@@ -23,8 +23,8 @@ if pidof collectd >/dev/null 2>&1; then
 fi
 collectd -C /etc/collectd/collectd.conf
 
-echo "collectd started with lowmem; waiting 15 s for the first values..."
-sleep 15
+echo "collectd started with lowmem; waiting 30 s for the first values..."
+sleep 30
 rrd=/var/lib/collectd/rrd
 normal=$(find "$rrd" -path '*lowmem-node*-Normal/memory-free.rrd' 2>/dev/null | head -1)
 if [ -z "$normal" ]; then
@@ -33,4 +33,6 @@ if [ -z "$normal" ]; then
 fi
 echo "lowmem RRD files: $(dirname "$(dirname "$normal")")/lowmem*"
 rrdtool info "$normal" | grep -E '^(step|last_update)'
-rrdtool lastupdate "$normal"
+lowmem-graph -d "$(dirname "$(dirname "$normal")")" -o "$top/lowmem-dashboard" -s end-1min
+echo "open $top/lowmem-dashboard/index.html; draw it again any time with:"
+echo "  lowmem-graph -d $(dirname "$(dirname "$normal")") -o $top/lowmem-dashboard"

@@ -1,0 +1,76 @@
+#!/bin/bash
+# lowmem-graph on RRD files written by a real collectd + lowmem run: on the
+# live kernel, and on the incident's fixture tree (a HighMem machine). Each
+# expected PNG exists, has the requested size and is not blank; every
+# identifier the graphs need is one the plugin really wrote.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+lm_setup
+command -v identify >/dev/null || lm_skip "ImageMagick's identify is not installed"
+GRAPH=$top_srcdir/tools/lowmem-graph
+W=640 H=240
+
+# render NAME: run lowmem-graph over the last run's RRD directory.
+render() {
+  local outdir=$LM_TMP/graphs-$1
+  "$GRAPH" -d "$LM_RRD/$LM_HOST" -o "$outdir" -s end-60s -W $W -H $H >"$LM_TMP/graph-$1.out" 2>&1
+  echo "$outdir"
+}
+
+# check_png DIR NAME: exists, W x H, more than a few colours.
+check_png() {
+  local f=$1/$2.png
+  if [ ! -f "$f" ]; then
+    lm_not_ok "$2.png was drawn"
+    return 0
+  fi
+  local size colours
+  size=$(identify -format '%w %h' "$f")
+  colours=$(identify -format '%k' "$f")
+  lm_check "$2.png is ${W}x$H ($size)" [ "$size" = "$W $H" ]
+  lm_check "$2.png is not blank ($colours colours)" [ "$colours" -gt 8 ]
+}
+
+run() {
+  local name=$1 body=$2
+  lm_conf "$name" "$body"
+  lm_start 60
+  for _ in $(seq 100); do
+    lm_csv_exists lowmem memory-free && break
+    sleep 0.1
+  done
+  sleep 12
+  lm_stop
+}
+
+echo "# live: lowmem on /proc for 12 s"
+run live '  SampleInterval 0.1'
+out=$(render live)
+lm_check "lowmem-graph drew the live dashboard: $(cat "$LM_TMP/graph-live.out")" [ -f "$out/index.html" ]
+for z in $(cd "$LM_RRD/$LM_HOST" && ls -d lowmem-node*-* | sed 's/^lowmem-//'); do
+  for g in zone headroom buddy; do check_png "$out" "$g-$z"; done
+done
+for g in slab slab-caches dirty reclaim stalls; do check_png "$out" "$g"; done
+[ ! -d "$LM_RRD/$LM_HOST/lowmem-pressure" ] || check_png "$out" pressure
+lm_check "no HighMem graph on a machine without HighMem" [ ! -f "$out/lowhigh.png" ]
+n_img=$(grep -c '<img ' "$out/index.html")
+n_png=$(ls "$out"/*.png | wc -l)
+lm_check "index.html shows every PNG ($n_img of $n_png)" [ "$n_img" = "$n_png" ]
+
+# The graphs read identifiers the plugin writes: each one lowmem-graph
+# needs on every machine must be in this run's RRD directory.
+while read -r kind id; do
+  [ "$kind" = required ] || continue
+  lm_check "graphed identifier $id exists in the run's RRD files" [ -f "$LM_RRD/$LM_HOST/$id.rrd" ]
+done < <("$GRAPH" --identifiers)
+
+echo "# incident: the 2.6.39 HighMem fixture tree"
+run incident "  ProcPath \"$top_srcdir/tests/fixtures/incident-2.6.39-i686/proc\""
+out=$(render incident)
+check_png "$out" lowhigh
+check_png "$out" headroom-node0-Normal
+check_png "$out" zone-node0-HighMem
+lm_check "no pressure graph for a kernel without PSI" [ ! -f "$out/pressure.png" ]
+
+lm_done
