@@ -5,8 +5,10 @@ set -e
 packages="
   gcc make autoconf automake libtool pkg-config
   collectd-core collectd-dev libyajl-dev libcmocka-dev
-  rrdtool librrd-dev cppcheck procps imagemagick
+  rrdtool librrd-dev cppcheck procps imagemagick jq
+  apache2 iproute2
 "
+# (apache2 and iproute2's ss: the web server test.)
 # The quick start also wants Debian's collectd.conf (package collectd), and
 # nothing of what that package recommends.
 [ "${1:-}" = "--with-collectd-conf" ] && packages="$packages collectd"

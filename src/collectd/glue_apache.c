@@ -1,11 +1,391 @@
-/* Hooks of the apache capability (see hooks.h). Not built yet: no-ops. */
+/* Hooks of the web server capability (see hooks.h): its configuration
+ * keys, its log, and the dispatch of ps_count, whose two values (processes,
+ * threads) do not fit a one-value series. */
+#include "collectd/core/daemon/collectd.h"
+#include "collectd/core/daemon/plugin.h"
+#include "collectd/core/utils/common/common.h"
+
+#include "apache/apache.h"
 #include "hooks.h"
 
-int apache_glue_config(const oconfig_item_t *ci) { return 1; }
+#include <errno.h>
+#include <strings.h>
 
-int apache_glue_init(const struct lowmem_context *ctx) { return 0; }
+#define ERROR_LOG(...) plugin_log(LOG_ERR, "lowmem plugin: " __VA_ARGS__)
+
+static struct apache_config config;
+static bool config_set; /* defaults applied */
+static struct apache apache;
+static bool running;
+static cdtime_t dispatch_interval;
+static uint64_t ps_count_window; /* the open window, on the Interval grid */
+static bool ps_count_window_known;
+
+/* What was last reported, so that the log says each thing once. */
+static struct {
+  enum conns_source source;
+  int conns_err, discover_err, fd_err, listeners_err, stat_err;
+  bool none_found, found, ports_dropped, malformed, failed_adds;
+  unsigned interrupted;
+} said;
+
+static struct apache_config *cfg(void) {
+  if (!config_set) {
+    apache_config_defaults(&config);
+    config_set = true;
+  }
+  return &config;
+}
+
+/* --- configuration --------------------------------------------------------*/
+
+static int one_number(const oconfig_item_t *ci, double min, double max,
+                      double *out) {
+  if (ci->values_num != 1 || ci->values[0].type != OCONFIG_TYPE_NUMBER ||
+      !(ci->values[0].value.number >= min &&
+        ci->values[0].value.number <= max)) {
+    ERROR_LOG("%s takes one number of seconds from %g to %g, e.g. %s %g.",
+              ci->key, min, max, ci->key,
+              strcasecmp(ci->key, "ConnectionsInterval") == 0 ? 1.0 : 10.0);
+    return -1;
+  }
+  *out = ci->values[0].value.number;
+  return 0;
+}
+
+static int parse_enabled(const oconfig_item_t *ci) {
+  if (ci->values_num != 1 || ci->values[0].type != OCONFIG_TYPE_BOOLEAN) {
+    ERROR_LOG("Apache takes true or false.");
+    return -1;
+  }
+  cfg()->enabled = ci->values[0].value.boolean;
+  return 0;
+}
+
+static int parse_port(const oconfig_item_t *ci) {
+  struct apache_config *c = cfg();
+
+  if (ci->values_num < 1)
+    goto wrong;
+  for (int i = 0; i < ci->values_num; i++) {
+    const oconfig_value_t *v = &ci->values[i];
+    if (v->type != OCONFIG_TYPE_NUMBER || v->value.number < 1 ||
+        v->value.number > 65535 || v->value.number != (int)v->value.number)
+      goto wrong;
+    if (c->nr_ports == APACHE_MAX_PORTS) {
+      ERROR_LOG("Port: at most %d ports can be watched.", APACHE_MAX_PORTS);
+      return -1;
+    }
+    c->ports[c->nr_ports++] = (uint16_t)v->value.number;
+  }
+  return 0;
+wrong:
+  ERROR_LOG("Port takes local TCP port numbers from 1 to 65535, e.g. "
+            "Port 80 443 (repeatable).");
+  return -1;
+}
+
+static int parse_process_name(const oconfig_item_t *ci) {
+  struct apache_config *c = cfg();
+
+  if (ci->values_num < 1)
+    goto wrong;
+  for (int i = 0; i < ci->values_num; i++) {
+    const oconfig_value_t *v = &ci->values[i];
+    if (v->type != OCONFIG_TYPE_STRING || v->value.string[0] == '\0')
+      goto wrong;
+    if (strlen(v->value.string) >= PROCS_NAME_LEN) {
+      ERROR_LOG("ProcessName \"%s\" is longer than the kernel's process "
+                "names (%d characters): give the name `ps -o comm` shows.",
+                v->value.string, PROCS_NAME_LEN - 1);
+      return -1;
+    }
+    if (c->nr_names == APACHE_MAX_NAMES) {
+      ERROR_LOG("ProcessName: at most %d names.", APACHE_MAX_NAMES);
+      return -1;
+    }
+    sstrncpy(c->names[c->nr_names++], v->value.string, PROCS_NAME_LEN);
+  }
+  return 0;
+wrong:
+  ERROR_LOG("ProcessName takes process names in quotes, as `ps -o comm` "
+            "shows them, e.g. ProcessName \"apache2\" (repeatable).");
+  return -1;
+}
+
+static int parse_source(const oconfig_item_t *ci) {
+  static const struct {
+    const char *name;
+    enum conns_mode mode;
+  } names[] = {
+      {"auto", CONNS_AUTO}, {"netlink", CONNS_NETLINK}, {"proc", CONNS_PROC}};
+
+  if (ci->values_num == 1 && ci->values[0].type == OCONFIG_TYPE_STRING)
+    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+      if (strcasecmp(ci->values[0].value.string, names[i].name) == 0) {
+        cfg()->source = names[i].mode;
+        return 0;
+      }
+  ERROR_LOG("ConnectionsSource takes \"auto\" (NETLINK_SOCK_DIAG, or "
+            "/proc/net/tcp where it cannot be used), \"netlink\" or "
+            "\"proc\".");
+  return -1;
+}
+
+int apache_glue_config(const oconfig_item_t *ci) {
+  if (strcasecmp(ci->key, "Apache") == 0)
+    return parse_enabled(ci);
+  if (strcasecmp(ci->key, "Port") == 0)
+    return parse_port(ci);
+  if (strcasecmp(ci->key, "ProcessName") == 0)
+    return parse_process_name(ci);
+  if (strcasecmp(ci->key, "ConnectionsInterval") == 0)
+    return one_number(ci, 0.01, 3600, &cfg()->connections_interval);
+  if (strcasecmp(ci->key, "ProcessDiscoveryInterval") == 0)
+    return one_number(ci, 0.1, 86400, &cfg()->discovery_interval);
+  if (strcasecmp(ci->key, "ConnectionsSource") == 0)
+    return parse_source(ci);
+  return 1;
+}
+
+static void say_ports(void);
+
+/* --- start and stop -------------------------------------------------------*/
+
+int apache_glue_init(const struct lowmem_context *ctx) {
+  struct apache_config *c = cfg();
+
+  if (!c->enabled)
+    return 0;
+  /* The kernel is read at a sample or not at all. */
+  if (c->connections_interval < ctx->sample_interval) {
+    plugin_log(LOG_NOTICE,
+               "lowmem plugin: ConnectionsInterval %.3f s is shorter than "
+               "SampleInterval %.3f s: connections are read at every sample.",
+               c->connections_interval, ctx->sample_interval);
+    c->connections_interval = ctx->sample_interval;
+  }
+  dispatch_interval = ctx->dispatch_interval;
+  if (apache_init(&apache, c, ctx->proc_path, ctx->sample_interval,
+                  CDTIME_T_TO_DOUBLE(ctx->dispatch_interval), ctx->page_size,
+                  ctx->set) != 0) {
+    ERROR_LOG("out of memory at start (web server connections and "
+              "processes).");
+    apache_destroy(&apache);
+    return -1;
+  }
+  memset(&said, 0, sizeof(said));
+  running = true;
+  if (c->nr_ports > 0)
+    say_ports();
+  return 0;
+}
+
+void apache_glue_shutdown(void) {
+  if (running)
+    apache_destroy(&apache);
+  running = false;
+  ps_count_window_known = false;
+  config_set = false;
+}
+
+/* --- the log --------------------------------------------------------------*/
+
+/* Names of the processes looked for, for messages. */
+static const char *names_text(char *buf, size_t cap) {
+  const struct procs *p = &apache.procs;
+  size_t off = 0;
+  buf[0] = '\0';
+  for (size_t i = 0; i < p->nr_names && off < cap; i++)
+    off += (size_t)snprintf(buf + off, cap - off, "%s%s", i ? ", " : "",
+                            p->names[i]);
+  return buf;
+}
+
+static void say_source(void) {
+  const struct conns *c = &apache.conns;
+  if (c->source == said.source)
+    return;
+  said.source = c->source;
+  switch (c->source) {
+  case CONNS_SOCK_DIAG_COMPAT:
+    plugin_log(LOG_INFO,
+               "lowmem plugin: TCP connections are read with "
+               "NETLINK_SOCK_DIAG (TCPDIAG_GETSOCK: one dump for "
+               "IPv4 and IPv6), every %.3f s.",
+               config.connections_interval);
+    break;
+  case CONNS_SOCK_DIAG_BY_FAMILY:
+    plugin_log(LOG_INFO,
+               "lowmem plugin: TCP connections are read with "
+               "NETLINK_SOCK_DIAG (SOCK_DIAG_BY_FAMILY, IPv4 and "
+               "IPv6 apart), every %.3f s.",
+               config.connections_interval);
+    break;
+  case CONNS_PROC_NET_TCP:
+    if (c->refused)
+      plugin_log(LOG_WARNING,
+                 "lowmem plugin: NETLINK_SOCK_DIAG cannot be used (%s): TCP "
+                 "connections are read from %s and tcp6 instead, which "
+                 "costs more where there are many sockets. Load the "
+                 "inet_diag and tcp_diag modules, or allow collectd "
+                 "netlink sock_diag in its security policy.",
+                 STRERROR(-c->refused), c->tcp[0].path);
+    else
+      plugin_log(LOG_INFO,
+                 "lowmem plugin: TCP connections are read from %s and "
+                 "tcp6 (ConnectionsSource \"proc\"), every %.3f s.",
+                 c->tcp[0].path, config.connections_interval);
+    break;
+  case CONNS_UNDECIDED:
+    break;
+  }
+}
+
+static void say_ports(void) {
+  char ports[APACHE_MAX_PORTS * 6 + 1], names[256];
+  size_t off = 0;
+  const struct conns *c = &apache.conns;
+
+  ports[0] = '\0';
+  for (size_t i = 0; i < c->nr_ports; i++)
+    off += (size_t)snprintf(ports + off, sizeof(ports) - off, "%s%u",
+                            i ? " " : "", (unsigned)c->ports[i]);
+  if (config.nr_ports > 0)
+    plugin_log(LOG_INFO, "lowmem plugin: watching TCP port(s) %s (Port).",
+               ports);
+  else
+    plugin_log(LOG_INFO,
+               "lowmem plugin: watching TCP port(s) %s, where processes "
+               "named %s listen.",
+               ports, names_text(names, sizeof(names)));
+}
+
+/* Logs err when it differs from *last: trouble once, then recovery. A
+ * file missing under ProcPath (a saved tree, a container's view) is worth
+ * a notice, not a warning: nothing on a real /proc is absent. */
+static void say_err(int *last, int err, const char *what, const char *advice) {
+  if (err == *last)
+    return;
+  if (err == 0)
+    plugin_log(LOG_NOTICE, "lowmem plugin: can %s again.", what);
+  else
+    plugin_log(err == -ENOENT ? LOG_NOTICE : LOG_WARNING,
+               "lowmem plugin: cannot %s (%s): %s.", what, STRERROR(-err),
+               advice);
+  *last = err;
+}
+
+static void say_processes(void) {
+  char names[256];
+  bool none = apache.procs.nr == 0;
+
+  if (none && !said.none_found && !said.found) {
+    plugin_log(LOG_NOTICE,
+               "lowmem plugin: no process named %s is running; looking "
+               "again every %.0f s (ProcessDiscoveryInterval). Set "
+               "ProcessName to the web server's name, or \"Apache false\".",
+               names_text(names, sizeof(names)), config.discovery_interval);
+    said.none_found = true;
+  }
+  if (!none && !said.found) {
+    plugin_log(LOG_INFO, "lowmem plugin: found %zu process(es) named %s.",
+               apache.procs.nr, names_text(names, sizeof(names)));
+    said.found = true;
+  }
+}
+
+static void report(const struct apache_status *st) {
+  const struct conns *c = &apache.conns;
+
+  if (st->discovered) {
+    say_err(&said.discover_err, st->discover_err,
+            "list the processes under ProcPath",
+            "check ProcPath and collectd's rights");
+    say_processes();
+    if (config.nr_ports == 0) {
+      say_err(&said.fd_err, st->fd_err,
+              "read the web server's descriptors (/proc/PID/fd)",
+              "its listening ports are unknown: run collectd as root, or "
+              "name the ports with Port");
+      say_err(&said.listeners_err, st->listeners_err,
+              "list the listening TCP sockets",
+              "the ports are looked for again at the next discovery");
+    }
+    if (st->ports_dropped && !said.ports_dropped) {
+      plugin_log(LOG_WARNING,
+                 "lowmem plugin: the web server listens on more than %d "
+                 "ports; the lowest %d are watched. Name the ports with "
+                 "Port.",
+                 APACHE_MAX_PORTS, APACHE_MAX_PORTS);
+      said.ports_dropped = true;
+    }
+  }
+  say_source();
+  if (st->ports_changed)
+    say_ports();
+  if (st->read) {
+    say_err(&said.conns_err, st->conns_err, "read TCP connections",
+            "their values are not reported until it can");
+    say_err(&said.stat_err, st->stat_err, "read stat under ProcPath (forks)",
+            "lowmem/derive-forks is not reported until it can");
+    if (st->malformed && !said.malformed)
+      plugin_log(LOG_WARNING,
+                 "lowmem plugin: skipped %u malformed line(s) of %s and "
+                 "tcp6. Please report this with a copy of the files.",
+                 st->malformed, c->tcp[0].path);
+    said.malformed = st->malformed > 0;
+  }
+  if (c->interrupted != said.interrupted) {
+    if (said.interrupted == 0)
+      plugin_log(LOG_NOTICE,
+                 "lowmem plugin: the kernel kept interrupting TCP dumps "
+                 "(the tables changed while they were read); the counts "
+                 "of such a read may be off by the sockets that moved.");
+    said.interrupted = c->interrupted;
+  }
+  if (st->failed_adds && !said.failed_adds) {
+    plugin_log(LOG_WARNING,
+               "lowmem plugin: %d web server value(s) could not be added "
+               "and are not reported (too many values, or no memory).",
+               st->failed_adds);
+    said.failed_adds = true;
+  }
+}
+
+/* --- reading --------------------------------------------------------------*/
+
+static void dispatch_ps_count(const struct apache_ps_count *pc, cdtime_t time) {
+  value_t values[2] = {{.gauge = pc->processes}, {.gauge = pc->threads}};
+  value_list_t vl = VALUE_LIST_INIT;
+
+  vl.values = values;
+  vl.values_len = 2;
+  vl.time = time;
+  vl.interval = dispatch_interval;
+  sstrncpy(vl.plugin, "lowmem", sizeof(vl.plugin));
+  sstrncpy(vl.plugin_instance, "apache", sizeof(vl.plugin_instance));
+  sstrncpy(vl.type, "ps_count", sizeof(vl.type));
+  plugin_dispatch_values(&vl);
+}
 
 void apache_glue_read(const struct lowmem_context *ctx,
-                    const struct sample *sample, double now) {}
-
-void apache_glue_shutdown(void) {}
+                      const struct sample *sample, double now) {
+  (void)ctx;
+  (void)sample;
+  if (!running)
+    return;
+  apache_read(&apache, now);
+  report(&apache.status);
+  if (!apache.status.new_window)
+    return;
+  /* lowmem.c has just dispatched the window that closed, stamped at its
+   * end on the Interval grid; ps_count goes out with the same stamp. The
+   * first sample of a window comes after its start, so the clock now
+   * names the window that opened. */
+  if (ps_count_window_known && apache.ps_count_closed.n > 0)
+    dispatch_ps_count(&apache.ps_count_closed,
+                      (cdtime_t)(ps_count_window + 1) * dispatch_interval);
+  ps_count_window = cdtime() / dispatch_interval;
+  ps_count_window_known = true;
+}

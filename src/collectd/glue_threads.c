@@ -1,11 +1,222 @@
-/* Hooks of the threads capability (see hooks.h). Not built yet: no-ops. */
+/* Hooks of the threads capability (see hooks.h): writeback and reclaim
+ * threads, and each device's writeback state (src/threads/). */
+#include "collectd/core/daemon/collectd.h"
+#include "collectd/core/daemon/plugin.h"
+
 #include "hooks.h"
+#include "sources/osrelease.h"
+#include "sources/procfile.h"
+#include "threads/threads.h"
 
-int threads_glue_config(const oconfig_item_t *ci) { return 1; }
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
 
-int threads_glue_init(const struct lowmem_context *ctx) { return 0; }
+#define ERROR_LOG(...) plugin_log(LOG_ERR, "lowmem plugin: " __VA_ARGS__)
+
+static struct {
+  bool enabled;
+  char *sys_path; /* NULL: "/sys" */
+  double discovery_interval;
+  bool bdi_stats;
+  double bdi_interval;
+} config = {.enabled = true,
+            .discovery_interval = 5.0,
+            .bdi_stats = true,
+            .bdi_interval = 1.0};
+
+static struct threads threads;
+static bool running;
+
+/* What the log last said, so that it speaks again only on a change. */
+static struct {
+  int discovery_err, bdi_err;
+  bool malformed, full;
+} said;
+
+/* --- configuration ---------------------------------------------------------*/
+
+static int one_boolean(const oconfig_item_t *ci, bool *out) {
+  if (ci->values_num != 1 || ci->values[0].type != OCONFIG_TYPE_BOOLEAN) {
+    ERROR_LOG("%s takes true or false.", ci->key);
+    return -1;
+  }
+  *out = ci->values[0].value.boolean;
+  return 0;
+}
+
+static int sys_path_key(const oconfig_item_t *ci) {
+  if (ci->values_num != 1 || ci->values[0].type != OCONFIG_TYPE_STRING ||
+      ci->values[0].value.string[0] == '\0') {
+    ERROR_LOG("SysPath takes one directory in quotes, e.g. SysPath \"/sys\" "
+              "(a host's /sys mounted in a container: \"/host/sys\").");
+    return -1;
+  }
+  char *s = strdup(ci->values[0].value.string);
+  if (s == NULL)
+    return -1;
+  free(config.sys_path);
+  config.sys_path = s;
+  return 0;
+}
+
+static int seconds_key(const oconfig_item_t *ci, double *out,
+                       const char *example) {
+  double v;
+
+  if (ci->values_num != 1 || ci->values[0].type != OCONFIG_TYPE_NUMBER ||
+      !((v = ci->values[0].value.number) >= 0.1 && v <= 3600)) {
+    ERROR_LOG("%s takes seconds from 0.1 to 3600, e.g. %s %s.", ci->key,
+              ci->key, example);
+    return -1;
+  }
+  *out = v;
+  return 0;
+}
+
+int threads_glue_config(const oconfig_item_t *ci) {
+  if (strcasecmp(ci->key, "Threads") == 0)
+    return one_boolean(ci, &config.enabled);
+  if (strcasecmp(ci->key, "SysPath") == 0)
+    return sys_path_key(ci);
+  if (strcasecmp(ci->key, "ThreadDiscoveryInterval") == 0)
+    return seconds_key(ci, &config.discovery_interval, "5");
+  if (strcasecmp(ci->key, "BdiStats") == 0)
+    return one_boolean(ci, &config.bdi_stats);
+  if (strcasecmp(ci->key, "BdiStatsInterval") == 0)
+    return seconds_key(ci, &config.bdi_interval, "1");
+  return 1;
+}
+
+/* --- start -----------------------------------------------------------------*/
+
+/* From 3.10 to 4.17 writeback runs in workers whose names do not say for
+ * which device: say once what is reported instead. */
+static void note_kernel(const char *proc_path) {
+  struct procfile pf;
+  struct kernel_version kv;
+
+  if (procfile_init(&pf, proc_path, "sys/kernel/osrelease") != 0)
+    return;
+  if (procfile_read(&pf) == 0 && osrelease_parse(&kv, pf.buf, pf.len) == 0 &&
+      kernel_version_cmp(&kv, 3, 10) >= 0 && kernel_version_cmp(&kv, 4, 18) < 0)
+    plugin_log(LOG_INFO,
+               "lowmem plugin: Linux %u.%u does writeback in kernel workers "
+               "whose names do not show the device (they do since 4.18): "
+               "lowmem-writeback/percent-flush-<device> is not reported; "
+               "lowmem-writeback/percent-unbound_kworkers includes the CPU "
+               "of writeback.",
+               kv.major, kv.minor);
+  procfile_destroy(&pf);
+}
+
+int threads_glue_init(const struct lowmem_context *ctx) {
+  if (!config.enabled)
+    return 0;
+  long tck = sysconf(_SC_CLK_TCK);
+  struct threads_config c = {
+      .proc_path = ctx->proc_path,
+      .sys_path = config.sys_path ? config.sys_path : "/sys",
+      .discovery_interval = config.discovery_interval,
+      .bdi_stats = config.bdi_stats,
+      .bdi_interval = config.bdi_interval,
+      .clk_tck = tck > 0 ? tck : 100,
+  };
+  if (threads_init(&threads, &c, ctx->set) != 0) {
+    threads_destroy(&threads);
+    ERROR_LOG("out of memory at start (threads).");
+    return -1;
+  }
+  note_kernel(ctx->proc_path);
+  said.discovery_err = 0;
+  said.bdi_err = 0;
+  running = true;
+  return 0;
+}
+
+/* --- each sample -----------------------------------------------------------*/
+
+static void report_discovery(void) {
+  int err = threads.discovery_err;
+
+  if (err == said.discovery_err)
+    return;
+  if (err == 0)
+    plugin_log(LOG_NOTICE,
+               "lowmem plugin: the kernel threads under %s can be listed "
+               "again.",
+               threads.config.proc_path);
+  else
+    plugin_log(LOG_WARNING,
+               "lowmem plugin: cannot list the kernel threads under %s (%s): "
+               "writeback and reclaim threads are not reported until it can. "
+               "Check ProcPath and collectd's rights, or set \"Threads "
+               "false\".",
+               threads.config.proc_path, strerror(-err));
+  said.discovery_err = err;
+}
+
+static void report_bdi(void) {
+  int err = threads.bdi_err;
+
+  if (!threads.config.bdi_stats || err == said.bdi_err)
+    return;
+  if (err == 0)
+    plugin_log(LOG_NOTICE,
+               "lowmem plugin: %s can be read: per-device writeback state "
+               "is reported.",
+               threads.bdi_root);
+  else if (err == -ENOENT)
+    plugin_log(LOG_NOTICE,
+               "lowmem plugin: %s is not there, so per-device writeback "
+               "state (lowmem-writeback/memory-writeback-<device>, ...) is "
+               "not reported. It needs debugfs: mount it (as root: mount -t "
+               "debugfs none /sys/kernel/debug), or set \"BdiStats false\" "
+               "not to be told again.",
+               threads.bdi_root);
+  else
+    plugin_log(LOG_WARNING,
+               "lowmem plugin: cannot read %s (%s): per-device writeback "
+               "state is not reported. debugfs is readable by root only: "
+               "run collectd as root, or set \"BdiStats false\".",
+               threads.bdi_root, strerror(-err));
+  said.bdi_err = err;
+}
+
+static void report_once(void) {
+  if (threads.full && !said.full)
+    plugin_log(LOG_WARNING,
+               "lowmem plugin: more than %d kernel threads or %d devices to "
+               "follow: the others are left out of lowmem-writeback.",
+               THREADS_MAX_THREADS, THREADS_MAX_DEVICES);
+  said.full = threads.full;
+  if (threads.malformed && !said.malformed)
+    plugin_log(LOG_WARNING,
+               "lowmem plugin: skipped %u line(s) of kernel thread stat or "
+               "debugfs bdi files that did not read as expected; the rest is "
+               "reported. Please report this with a copy of the file.",
+               threads.malformed);
+  said.malformed = threads.malformed > 0;
+}
 
 void threads_glue_read(const struct lowmem_context *ctx,
-                    const struct sample *sample, double now) {}
+                       const struct sample *sample, double now) {
+  (void)ctx;
+  (void)sample;
+  if (!running)
+    return;
+  threads_sample(&threads, now);
+  report_discovery();
+  report_bdi();
+  report_once();
+}
 
-void threads_glue_shutdown(void) {}
+void threads_glue_shutdown(void) {
+  if (running)
+    threads_destroy(&threads);
+  running = false;
+  free(config.sys_path);
+  config.sys_path = NULL;
+}

@@ -17,6 +17,11 @@ struct lowmem_context {
   cdtime_t dispatch_interval; /* collectd's Interval for lowmem */
   uint64_t page_size;
   struct series_set *set; /* the window: add series, feed samples */
+  /* The headroom the sample holds: the sampler's resolved watermark check
+   * and the orders of sample.headroom[z].pages[], in that order. */
+  enum watermark_check check;
+  const unsigned *orders;
+  size_t nr_orders;
 };
 
 /* config: 0 the key is the hook's and fine, -1 wrong value (logged), 1 not

@@ -193,6 +193,9 @@ static int lowmem_init(void) {
       .dispatch_interval = dispatch_interval,
       .page_size = config.sampler.page_size,
       .set = &metrics.set,
+      .check = sampler.check,
+      .orders = sampler.config.orders,
+      .nr_orders = sampler.config.nr_orders,
   };
   if (threads_glue_init(&context) != 0 || apache_glue_init(&context) != 0 ||
       events_glue_init(&context) != 0)

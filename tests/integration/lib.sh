@@ -325,7 +325,10 @@ lm_log_count() {
 
 # Lines of the log about errors from lowmem, rrdtool or csv.
 lm_log_errors() {
-  grep -i -E 'error|fail' "$LM_LOG" 2>/dev/null | grep -i -E 'lowmem|rrd|csv' || true
+  # Notifications (logged by logfile) report the kernel's state, FAILURE
+  # included: they are not errors of lowmem's.
+  grep -i -E 'error|fail' "$LM_LOG" 2>/dev/null | grep -v -F 'Notification: ' |
+    grep -i -E 'lowmem|rrd|csv' || true
 }
 
 lm_check_log_clean() {

@@ -69,7 +69,7 @@ check_rrd_rate() {
   local dir=$1 ti=$2
   local f first last n span
   f=$(lm_rrd_file "$dir" "$ti")
-  first=$(lm_csv_rows "$dir" "$ti" | head -n 1 | cut -d. -f1)
+  first=$(lm_csv_rows "$dir" "$ti" | awk 'NR == 1' | cut -d. -f1)
   last=$(lm_rrd_last_update "$f" 2>/dev/null || echo 0)
   if [ -z "$first" ] || [ "${last:-0}" -le $((first + 5)) ]; then
     lm_not_ok "rrd: $dir/$ti has values over the run"
@@ -125,7 +125,7 @@ check_counter() {
   fi
   local down first last
   down=$(echo "$rows" | awk -F, 'NR > 1 && $2 < prev { n++ } { prev = $2 } END { print n + 0 }')
-  first=$(echo "$rows" | head -n 1 | cut -d, -f2)
+  first=$(echo "$rows" | awk 'NR == 1' | cut -d, -f2)
   last=$(echo "$rows" | tail -n 1 | cut -d, -f2)
   lm_check "vmstat: $name never decreases ($down decreases)" [ "$down" = 0 ]
   lm_check "vmstat: $name before the run $before <= first $first" \
@@ -148,11 +148,11 @@ for c in $(lm_csv_instances lowmem-slab bytes); do
 done
 last_window=$(for c in $(lm_csv_instances lowmem-slab bytes); do
   t=$(lm_csv_rows lowmem-slab "bytes-$c" | tail -n 1 | cut -d, -f1)
-  [ "$t" = "$last_ts" ] && echo "$c"
+  if [ "$t" = "$last_ts" ]; then echo "$c"; fi
 done | sort)
 lm_check "slab: $named, named and last in /proc/slabinfo, is dispatched" \
   grep -qxF -- "$named" <<<"$last_window"
-awk_top=$(echo "$slab_after" | head -n "$TOP_N" | awk '{ print $1 }' | sort)
+awk_top=$(echo "$slab_after" | awk -v n="$TOP_N" 'NR <= n { print $1 }' | sort)
 if grep -qxF -- "$named" <<<"$awk_top"; then want=$TOP_N; else want=$((TOP_N + 1)); fi
 nr_last=$(echo "$last_window" | grep -c . || true)
 lm_check "slab: the last window dispatched $want caches, top $TOP_N and the named one ($nr_last)" \

@@ -1,0 +1,368 @@
+#include "events.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "zones.h"
+
+/* A kernel timestamp further than this from now is not trusted (a log
+ * file from another boot, a clock that jumped): the time it was read
+ * stands instead. */
+#define KERNEL_TIME_SLACK 600.0
+
+int events_init(struct events *ev, const struct events_config *c) {
+  memset(ev, 0, sizeof(*ev));
+  ev->log.fd = -1;
+  ev->config = *c;
+  ev->config.zones = NULL;
+  ev->config.nr_zones = 0;
+  ev->config.kernel_log = NULL;
+  ev->oom_kill_item = -1;
+  oom_init(&ev->oom);
+  if (c->kernel_log) {
+    ev->config.kernel_log = strdup(c->kernel_log);
+    if (ev->config.kernel_log == NULL)
+      return -ENOMEM;
+  }
+  struct watermark_config wc = {
+      .persistence = c->persistence,
+      .sample_interval = c->sample_interval,
+      .check = c->check,
+      .nr_orders = c->nr_orders,
+      .zones = c->zones,
+      .nr_zones = c->nr_zones,
+      .page_size = c->page_size,
+  };
+  memcpy(wc.orders, c->orders, sizeof(wc.orders));
+  return watermark_init(&ev->wm, &wc);
+}
+
+void events_destroy(struct events *ev) {
+  watermark_destroy(&ev->wm);
+  kernlog_close(&ev->log);
+  free((char *)ev->config.kernel_log);
+  memset(ev, 0, sizeof(*ev));
+}
+
+/* --- reading the kernel's word ---------------------------------------------*/
+
+struct feed_arg {
+  struct events *ev;
+  double mono;
+};
+
+static void feed_one(void *arg, const struct kmsg_record *r) {
+  struct feed_arg *a = arg;
+  oom_feed(&a->ev->oom, r, a->mono);
+}
+
+void events_feed(struct events *ev, const struct kmsg_record *r, double mono) {
+  oom_feed(&ev->oom, r, mono);
+}
+
+static void read_log(struct events *ev, double mono) {
+  if (ev->config.kernel_log == NULL)
+    return;
+  if (ev->log.mode == KERNLOG_OFF) {
+    if (mono < ev->log_next_try)
+      return;
+    ev->log_next_try = mono + EVENTS_LOG_RETRY_SECONDS;
+    if (ev->log.path)
+      kernlog_close(&ev->log);
+    int err = kernlog_open(&ev->log, ev->config.kernel_log);
+    ev->log_err = err;
+    if (err) {
+      kernlog_close(&ev->log);
+      return;
+    }
+  }
+  struct feed_arg arg = {ev, mono};
+  int rc = kernlog_read(&ev->log, EVENTS_RECORDS_PER_SAMPLE, feed_one, &arg);
+  ev->log_err = rc < 0 ? rc : 0;
+}
+
+static void read_counter(struct events *ev, const struct sample *s,
+                         double mono) {
+  const struct vmstat *vs = &s->vmstat;
+
+  if (!(s->ok & (1u << SOURCE_VMSTAT))) {
+    oom_counter(&ev->oom, false, 0, mono);
+    return;
+  }
+  if (!ev->vmstat_built || ev->vmstat_gen != vs->generation) {
+    ev->oom_kill_item = vmstat_find(vs, "oom_kill");
+    ev->vmstat_gen = vs->generation;
+    ev->vmstat_built = true;
+  }
+  long i = ev->oom_kill_item;
+  bool has = i >= 0 && (size_t)i < vs->nr;
+  oom_counter(&ev->oom, has, has ? vs->items[i].value : 0, mono);
+}
+
+/* --- telling it
+ * --------------------------------------------------------------*/
+
+/* A message built from parts, cut at the end of its buffer. */
+struct line {
+  char *buf;
+  size_t cap, len;
+};
+
+__attribute__((format(printf, 2, 3))) static void add(struct line *l,
+                                                      const char *fmt, ...) {
+  if (l->len + 1 >= l->cap)
+    return;
+  va_list ap;
+  va_start(ap, fmt);
+  int n = vsnprintf(l->buf + l->len, l->cap - l->len, fmt, ap);
+  va_end(ap);
+  if (n > 0)
+    l->len = l->len + (size_t)n < l->cap ? l->len + (size_t)n : l->cap - 1;
+}
+
+static double to_epoch(bool has_kernel_time, uint64_t kernel_usec, double seen,
+                       double mono, double real) {
+  if (has_kernel_time) {
+    double ago = mono - (double)kernel_usec / 1e6;
+    if (ago >= -1 && ago <= KERNEL_TIME_SLACK)
+      return real - (ago > 0 ? ago : 0);
+  }
+  return real - (mono - seen);
+}
+
+static void bytes(char *buf, size_t cap, double b) {
+  event_format_bytes(buf, cap, b);
+}
+
+/* "; tightest zone node0-Normal: free 5.2 MiB, min 3.9 MiB, order-1
+ *  headroom -1.8 MiB, slab 661 MiB", and its meta data. */
+static void tell_zone(struct events *ev, const struct sample *s, unsigned order,
+                      struct event *e, struct line *l, bool in_message) {
+  struct zone_view v;
+  const double page = (double)ev->config.page_size;
+
+  if (!zone_tightest(s, ev->config.check, ev->config.page_size, order, &v))
+    return;
+  char f[24], m[24], h[24], sl[24];
+  bytes(f, sizeof(f), (double)v.free * page);
+  bytes(m, sizeof(m), (double)v.min * page);
+  bytes(h, sizeof(h), (double)v.headroom * page);
+  bytes(sl, sizeof(sl), (double)v.slab);
+  if (in_message) {
+    add(l, "; tightest zone %s: free %s, min %s, order-%u headroom %s", v.label,
+        f, m, order, h);
+    if (v.has_slab)
+      add(l, ", %s %s", v.zone_slab ? "slab" : "slab (all zones)", sl);
+  }
+  event_meta_string(e, "zone", v.label);
+  event_meta_uint(e, "zone_free_bytes", v.free * ev->config.page_size);
+  event_meta_uint(e, "zone_min_bytes", v.min * ev->config.page_size);
+  event_meta_uint(e, "zone_low_bytes", v.low * ev->config.page_size);
+  event_meta_int(e, "zone_headroom_bytes",
+                 v.headroom * (int64_t)ev->config.page_size);
+  event_meta_uint(e, "zone_headroom_order", order);
+  if (v.has_slab) {
+    event_meta_uint(e, "slab_bytes", v.slab);
+    event_meta_string(e, "slab_of", v.zone_slab ? "zone" : "system");
+  }
+}
+
+static uint64_t rss_kb(const struct oom_kill *k) {
+  return k->anon_rss_kb + k->file_rss_kb + k->shmem_rss_kb;
+}
+
+static void kill_meta(struct event *e, const struct oom_kill *k) {
+  char hex[24];
+
+  event_meta_string(e, "scope", kmsg_scope_name(k->scope));
+  if (k->constraint[0])
+    event_meta_string(e, "constraint", k->constraint);
+  if (k->memcg[0])
+    event_meta_string(e, "memcg", k->memcg);
+  if (k->has_memcg_usage) {
+    event_meta_uint(e, "memcg_usage_bytes", k->memcg_usage_kb * 1024);
+    event_meta_uint(e, "memcg_limit_bytes", k->memcg_limit_kb * 1024);
+  }
+  if (k->has_invoker)
+    event_meta_string(e, "invoker_comm", k->invoker);
+  if (k->has_invoker_pid)
+    event_meta_uint(e, "invoker_pid", k->invoker_pid);
+  if (k->invoker_has & KMSG_HAS_GFP) {
+    snprintf(hex, sizeof(hex), "%#" PRIx64, k->gfp_mask);
+    event_meta_string(e, "gfp_mask", hex);
+  }
+  if (k->invoker_has & KMSG_HAS_GFP_FLAGS)
+    event_meta_string(e, "gfp_flags", k->gfp_flags);
+  if (k->invoker_has & KMSG_HAS_ORDER)
+    event_meta_int(e, "order", k->order);
+  if (k->has_victim) {
+    event_meta_string(e, "victim_comm", k->victim);
+    if (k->victim_has & KMSG_HAS_PID)
+      event_meta_uint(e, "victim_pid", k->victim_pid);
+    if (k->victim_has & KMSG_HAS_UID)
+      event_meta_uint(e, "victim_uid", k->uid);
+    if (k->victim_has & KMSG_HAS_SCORE)
+      event_meta_uint(e, "victim_score", k->score);
+    if (k->victim_has & KMSG_HAS_TOTAL_VM)
+      event_meta_uint(e, "victim_total_vm_bytes", k->total_vm_kb * 1024);
+    if (k->victim_has & KMSG_HAS_ANON_RSS)
+      event_meta_uint(e, "victim_anon_rss_bytes", k->anon_rss_kb * 1024);
+    if (k->victim_has & KMSG_HAS_FILE_RSS)
+      event_meta_uint(e, "victim_file_rss_bytes", k->file_rss_kb * 1024);
+    if (k->victim_has & KMSG_HAS_SHMEM_RSS)
+      event_meta_uint(e, "victim_shmem_rss_bytes", k->shmem_rss_kb * 1024);
+    if (k->victim_has & KMSG_HAS_PGTABLES)
+      event_meta_uint(e, "victim_pgtables_bytes", k->pgtables_kb * 1024);
+    if (k->victim_has & KMSG_HAS_OOM_SCORE_ADJ)
+      event_meta_int(e, "victim_oom_score_adj", k->victim_oom_score_adj);
+  }
+  if (k->counted_only)
+    event_meta_uint(e, "counted_kills", k->counted_only);
+  if (k->has_kernel_time)
+    event_meta_double(e, "kernel_time", (double)k->kernel_usec / 1e6);
+}
+
+/* "OOM kill in cgroup /a (usage 32 MiB of 32 MiB)" / "OOM kill (cpuset)" */
+static void kill_scope(struct line *l, const struct oom_kill *k) {
+  char u[24], lim[24];
+
+  add(l, "OOM kill");
+  switch (k->scope) {
+  case KMSG_SCOPE_MEMCG:
+    add(l, " in cgroup %s", k->memcg[0] ? k->memcg : "(unnamed)");
+    if (k->has_memcg_usage) {
+      bytes(u, sizeof(u), (double)k->memcg_usage_kb * 1024);
+      bytes(lim, sizeof(lim), (double)k->memcg_limit_kb * 1024);
+      add(l, " (usage %s of %s)", u, lim);
+    }
+    break;
+  case KMSG_SCOPE_CPUSET:
+  case KMSG_SCOPE_MEMORY_POLICY:
+  case KMSG_SCOPE_OTHER:
+    add(l, " (%s)",
+        k->constraint[0] ? k->constraint : kmsg_scope_name(k->scope));
+    break;
+  case KMSG_SCOPE_GLOBAL:
+  case KMSG_SCOPE_UNKNOWN:
+    break;
+  }
+  add(l, ":");
+}
+
+/* " apache2 (pid 31143) asked for order-1 (gfp 0xd0);" */
+static void kill_invoker(struct line *l, const struct oom_kill *k) {
+  if (!k->has_invoker)
+    return;
+  add(l, " %s", k->invoker);
+  if (k->has_invoker_pid)
+    add(l, " (pid %" PRIu64 ")", k->invoker_pid);
+  if ((k->invoker_has & KMSG_HAS_ORDER) && k->order < 0)
+    add(l, " forced it (sysrq)");
+  else if (k->invoker_has & KMSG_HAS_ORDER)
+    add(l, " asked for order-%d", k->order);
+  if (k->invoker_has & KMSG_HAS_GFP)
+    add(l, " (gfp %#" PRIx64 ")", k->gfp_mask);
+  add(l, ";");
+}
+
+static void tell_kill(struct events *ev, const struct sample *s,
+                      const struct oom_kill *k, double mono, double real) {
+  char line_buf[EVENT_MESSAGE_LEN];
+  struct line l = {line_buf, sizeof(line_buf), 0};
+  bool killed = k->has_victim && !k->closed_early;
+  enum event_severity sev =
+      killed || k->counted_only || k->counted ? EVENT_FAILURE : EVENT_WARNING;
+  double when =
+      to_epoch(k->has_kernel_time, k->kernel_usec, k->seen, mono, real);
+  unsigned order = (k->invoker_has & KMSG_HAS_ORDER) && k->order > 0
+                       ? (unsigned)k->order
+                       : 0;
+  struct event *e = event_list_add(&ev->out, EVENT_OOM_KILL, sev, when, "oom",
+                                   "vmpage_action", "oom_kill");
+  if (e == NULL)
+    return;
+  line_buf[0] = '\0';
+  if (k->counted_only) {
+    add(&l,
+        "OOM kill counted by the kernel (vmstat oom_kill +%u) with no "
+        "report read from the kernel log",
+        k->counted_only);
+  } else {
+    kill_scope(&l, k);
+    kill_invoker(&l, k);
+    if (k->has_victim) {
+      add(&l, " %s %s", killed ? "killed" : "chose", k->victim);
+      char rss[24];
+      bytes(rss, sizeof(rss), (double)rss_kb(k) * 1024);
+      if ((k->victim_has & KMSG_HAS_PID) &&
+          (k->victim_has & (KMSG_HAS_ANON_RSS | KMSG_HAS_FILE_RSS)))
+        add(&l, " (pid %" PRIu64 ", rss %s)", k->victim_pid, rss);
+      else if (k->victim_has & KMSG_HAS_PID)
+        add(&l, " (pid %" PRIu64 ")", k->victim_pid);
+    }
+    if (k->closed_early)
+      add(&l, " no kill reported within %.0f s%s", OOM_ASSEMBLY_SECONDS,
+          k->counted ? " (the kernel counted one)" : "");
+  }
+  /* A cgroup's OOM is about its limit, not the zones: those go to the
+   * meta data only. */
+  tell_zone(ev, s, order, e, &l, k->scope != KMSG_SCOPE_MEMCG);
+  snprintf(e->message, sizeof(e->message), "%s", line_buf);
+  kill_meta(e, k);
+  ev->kills++;
+}
+
+static void tell_failure(struct events *ev, const struct sample *s,
+                         const struct alloc_failure *f, double mono,
+                         double real) {
+  char line_buf[EVENT_MESSAGE_LEN], ti[32], size[24], hex[24];
+  struct line l = {line_buf, sizeof(line_buf), 0};
+
+  snprintf(ti, sizeof(ti), "alloc_failure_order%u", f->order);
+  struct event *e = event_list_add(
+      &ev->out, EVENT_ALLOC_FAILURE, EVENT_WARNING,
+      to_epoch(f->has_kernel_time, f->kernel_usec, f->seen, mono, real),
+      "allocation", "vmpage_action", ti);
+  if (e == NULL)
+    return;
+  line_buf[0] = '\0';
+  bytes(size, sizeof(size), ldexp((double)ev->config.page_size, (int)f->order));
+  add(&l, "page allocation failure: %s", f->comm);
+  if (f->has_pid)
+    add(&l, " (pid %" PRIu64 ")", f->pid);
+  add(&l, " could not get order-%u (%s, gfp %#" PRIx64 ")", f->order, size,
+      f->gfp_mask);
+  tell_zone(ev, s, f->order, e, &l, true);
+  snprintf(e->message, sizeof(e->message), "%s", line_buf);
+  event_meta_string(e, "comm", f->comm);
+  if (f->has_pid)
+    event_meta_uint(e, "pid", f->pid);
+  event_meta_uint(e, "order", f->order);
+  snprintf(hex, sizeof(hex), "%#" PRIx64, f->gfp_mask);
+  event_meta_string(e, "gfp_mask", hex);
+  if (f->has_gfp_flags)
+    event_meta_string(e, "gfp_flags", f->gfp_flags);
+  if (f->has_kernel_time)
+    event_meta_double(e, "kernel_time", (double)f->kernel_usec / 1e6);
+  ev->failures++;
+}
+
+void events_step(struct events *ev, const struct sample *s, double mono,
+                 double real) {
+  ev->out.nr = 0;
+  if (ev->config.headroom)
+    watermark_step(&ev->wm, s, real, &ev->out);
+  read_log(ev, mono);
+  read_counter(ev, s, mono);
+  oom_tick(&ev->oom, mono);
+  for (size_t i = 0; i < ev->oom.nr_kills; i++)
+    tell_kill(ev, s, &ev->oom.kills[i], mono, real);
+  for (size_t i = 0; i < ev->oom.nr_failures; i++)
+    tell_failure(ev, s, &ev->oom.failures[i], mono, real);
+  oom_clear(&ev->oom);
+}

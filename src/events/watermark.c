@@ -1,0 +1,238 @@
+#include "watermark.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "zones.h"
+
+bool wm_track_feed(struct wm_track *t, size_t window, enum wm_level level) {
+  if (t->filled == window)
+    t->count[t->hist[t->pos]]--;
+  else
+    t->filled++;
+  t->hist[t->pos] = (uint8_t)level;
+  t->count[level]++;
+  t->pos = (t->pos + 1) % window;
+
+  /* at_or_worse[l]: samples of the window at level l or worse. */
+  unsigned at_or_worse[WM_NR];
+  unsigned sum = 0;
+  for (int l = WM_NR - 1; l >= 0; l--) {
+    sum += t->count[l];
+    at_or_worse[l] = sum;
+  }
+  size_t half = (window + 1) / 2;
+  enum wm_level next = t->state;
+  for (int l = WM_NR - 1; l > (int)t->state; l--)
+    if (at_or_worse[l] >= half) {
+      next = (enum wm_level)l;
+      break;
+    }
+  if (next == t->state && t->state > WM_OKAY && at_or_worse[t->state] == 0) {
+    next = WM_OKAY;
+    for (int l = (int)t->state - 1; l > WM_OKAY; l--)
+      if (t->count[l] > 0) {
+        next = (enum wm_level)l;
+        break;
+      }
+  }
+  if (next == t->state)
+    return false;
+  t->state = next;
+  return true;
+}
+
+int watermark_init(struct watermark *w, const struct watermark_config *c) {
+  memset(w, 0, sizeof(*w));
+  w->config = *c;
+  w->config.zones = NULL;
+  w->config.nr_zones = 0;
+  if (c->nr_zones) {
+    w->config.zones = calloc(c->nr_zones, sizeof(char *));
+    if (w->config.zones == NULL)
+      return -ENOMEM;
+    for (size_t i = 0; i < c->nr_zones; i++) {
+      w->config.zones[i] = strdup(c->zones[i]);
+      if (w->config.zones[i] == NULL)
+        return -ENOMEM;
+      w->config.nr_zones++;
+    }
+  }
+  double n = c->sample_interval > 0 ? c->persistence / c->sample_interval : 1;
+  w->window = n < 1 ? 1 : (size_t)lround(n);
+  return 0;
+}
+
+void watermark_destroy(struct watermark *w) {
+  for (size_t i = 0; i < w->config.nr_zones; i++)
+    free(w->config.zones[i]);
+  free(w->config.zones);
+  free(w->tracks);
+  free(w->hist);
+  free(w->watched);
+  memset(w, 0, sizeof(*w));
+}
+
+static bool zone_named(const struct watermark *w, const struct zone_info *z) {
+  char label[ZONE_LABEL_LEN];
+  zone_label(label, sizeof(label), z);
+  for (size_t i = 0; i < w->config.nr_zones; i++)
+    if (strcmp(w->config.zones[i], label) == 0)
+      return true;
+  return false;
+}
+
+/* New zones: every track starts OKAY with an empty window. */
+static int build(struct watermark *w, const struct zoneinfo *zi) {
+  size_t nr = zi->nr * w->config.nr_orders;
+  struct wm_track *tracks = calloc(nr ? nr : 1, sizeof(*tracks));
+  uint8_t *hist = calloc(nr ? nr * w->window : 1, 1);
+  bool *watched = calloc(zi->nr ? zi->nr : 1, sizeof(bool));
+
+  if (tracks == NULL || hist == NULL || watched == NULL) {
+    free(tracks);
+    free(hist);
+    free(watched);
+    return -ENOMEM;
+  }
+  for (size_t t = 0; t < nr; t++)
+    tracks[t].hist = hist + t * w->window;
+  for (size_t z = 0; z < zi->nr; z++)
+    watched[z] = w->config.nr_zones ? zone_named(w, &zi->zones[z]) : true;
+  free(w->tracks);
+  free(w->hist);
+  free(w->watched);
+  w->tracks = tracks;
+  w->hist = hist;
+  w->watched = watched;
+  w->nr_zones = zi->nr;
+  w->zone_gen = zi->generation;
+  w->built = true;
+  return 0;
+}
+
+static enum event_severity severity_of(enum wm_level level) {
+  return level == WM_FAILURE   ? EVENT_FAILURE
+         : level == WM_WARNING ? EVENT_WARNING
+                               : EVENT_OKAY;
+}
+
+/* The message: which zone, which order, where it stands and why it
+ * matters, with the numbers a reader checks first. */
+static void describe(struct event *e, const struct watermark *w,
+                     const struct zone_info *z, const char *label,
+                     unsigned order, enum wm_level level, int64_t h_min,
+                     int64_t h_low) {
+  const double page = (double)w->config.page_size;
+  char free_s[24], min_s[24], low_s[24], hmin_s[24], hlow_s[24], size_s[24];
+  char slab_s[48] = "";
+
+  event_format_bytes(free_s, sizeof(free_s), (double)z->free * page);
+  event_format_bytes(min_s, sizeof(min_s), (double)z->min * page);
+  event_format_bytes(low_s, sizeof(low_s), (double)z->low * page);
+  event_format_bytes(hmin_s, sizeof(hmin_s), (double)h_min * page);
+  event_format_bytes(hlow_s, sizeof(hlow_s), (double)h_low * page);
+  event_format_bytes(size_s, sizeof(size_s), ldexp(page, (int)order));
+  if ((z->has & ZONE_HAS_NR_SLAB_RECLAIMABLE) &&
+      (z->has & ZONE_HAS_NR_SLAB_UNRECLAIMABLE)) {
+    char b[24];
+    event_format_bytes(
+        b, sizeof(b),
+        (double)(z->nr_slab_reclaimable + z->nr_slab_unreclaimable) * page);
+    snprintf(slab_s, sizeof(slab_s), ", slab %s", b);
+  }
+  switch (level) {
+  case WM_FAILURE:
+    event_message(
+        e,
+        "%s order-%u headroom %s at the min watermark: the kernel "
+        "refuses %s kernel allocations in this zone (free %s, min %s, "
+        "low %s%s)",
+        label, order, hmin_s, size_s, free_s, min_s, low_s, slab_s);
+    break;
+  case WM_WARNING:
+    event_message(
+        e,
+        "%s order-%u headroom %s at the low watermark: %s allocations "
+        "wake kswapd, %s left above min (free %s, min %s, low %s%s)",
+        label, order, hlow_s, size_s, hmin_s, free_s, min_s, low_s, slab_s);
+    break;
+  case WM_OKAY:
+  case WM_NR:
+    event_message(e,
+                  "%s order-%u headroom %s above the low watermark again (free "
+                  "%s, min %s, low %s%s)",
+                  label, order, hlow_s, free_s, min_s, low_s, slab_s);
+    break;
+  }
+}
+
+static void add_event(struct watermark *w, const struct sample *s, size_t zi,
+                      size_t oi, enum wm_level level, int64_t h_min,
+                      int64_t h_low, double now, struct event_list *out) {
+  const struct zone_info *z = &s->zoneinfo.zones[zi];
+  const uint64_t page = w->config.page_size;
+  unsigned order = w->config.orders[oi];
+  char label[ZONE_LABEL_LEN], ti[32];
+
+  zone_label(label, sizeof(label), z);
+  snprintf(ti, sizeof(ti), "headroom_order%u", order);
+  struct event *e = event_list_add(out, EVENT_HEADROOM, severity_of(level), now,
+                                   label, "gauge", ti);
+  if (e == NULL)
+    return;
+  describe(e, w, z, label, order, level, h_min, h_low);
+  event_meta_string(e, "zone", z->name);
+  event_meta_uint(e, "node", z->node);
+  event_meta_uint(e, "order", order);
+  event_meta_int(e, "headroom_min_bytes", h_min * (int64_t)page);
+  event_meta_int(e, "headroom_low_bytes", h_low * (int64_t)page);
+  event_meta_uint(e, "free_bytes", z->free * page);
+  event_meta_uint(e, "min_bytes", z->min * page);
+  event_meta_uint(e, "low_bytes", z->low * page);
+  event_meta_uint(e, "high_bytes", z->high * page);
+  event_meta_uint(e, "reserve_bytes", s->headroom[zi].reserve * page);
+  if (z->has & ZONE_HAS_NR_SLAB_RECLAIMABLE)
+    event_meta_uint(e, "slab_reclaimable_bytes", z->nr_slab_reclaimable * page);
+  if (z->has & ZONE_HAS_NR_SLAB_UNRECLAIMABLE)
+    event_meta_uint(e, "slab_unreclaimable_bytes",
+                    z->nr_slab_unreclaimable * page);
+  event_meta_double(e, "persistence_seconds", w->config.persistence);
+}
+
+void watermark_step(struct watermark *w, const struct sample *s, double now,
+                    struct event_list *out) {
+  const struct zoneinfo *zi = &s->zoneinfo;
+
+  if (!(s->ok & (1u << SOURCE_ZONEINFO)) || w->config.nr_orders == 0)
+    return;
+  if ((!w->built || w->zone_gen != zi->generation || w->nr_zones != zi->nr) &&
+      build(w, zi) != 0) {
+    w->built = false;
+    return;
+  }
+  for (size_t z = 0; z < zi->nr; z++) {
+    const struct zone_info *zone = &zi->zones[z];
+    if (!w->watched[z] || zone->present == 0 || z >= s->headroom_cap ||
+        !s->headroom[z].valid)
+      continue;
+    if (w->config.nr_zones == 0 &&
+        !zone_can_serve(zone, s->headroom[z].reserve))
+      continue;
+    for (size_t o = 0; o < w->config.nr_orders; o++) {
+      int64_t h_min = s->headroom[z].pages[o], h_low;
+      if (!zone_headroom_at(s, w->config.check, z, zone->low,
+                            w->config.orders[o], &h_low))
+        continue;
+      enum wm_level level = h_min <= 0   ? WM_FAILURE
+                            : h_low <= 0 ? WM_WARNING
+                                         : WM_OKAY;
+      struct wm_track *t = &w->tracks[z * w->config.nr_orders + o];
+      if (wm_track_feed(t, w->window, level))
+        add_event(w, s, z, o, t->state, h_min, h_low, now, out);
+    }
+  }
+}

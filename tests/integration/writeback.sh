@@ -1,0 +1,256 @@
+#!/bin/bash
+# Writeback on the real kernel: while collectd runs lowmem (SampleInterval
+# 0.1, Interval 1), dd writes 1.5 GiB with conv=fsync to a file on a real
+# block-device filesystem, inside a memory cgroup with a 512 MiB hard
+# limit (the page cache it dirties is charged there, and the cgroup's
+# reclaim wakes the flusher). The windows of the write must show
+# lowmem-writeback/percent-flush-<device> above zero and the writeback
+# memory rising; the device is the one stat(1) gives for the file's
+# directory (a partition's writeback is its disk's).
+#
+# The same burst is a cgroup reclaim: the kernel counts it neither as
+# kswapd's nor as global direct reclaim (pgscan_kswapd, pgscan_direct and
+# allocstall count global reclaim only), so kswapd's share stays at zero;
+# since 5.8 pgscan_file/pgscan_anon count every reclaim, a cgroup's too.
+#
+# LOWMEM_WRITEBACK_DIR chooses the directory (default /var/tmp).
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+lm_setup
+
+SIZE_MB=1536
+CG_MB=512
+DD_TIMEOUT=120
+BASE_S=4 # seconds of samples before the write, for the baseline
+DIR=${LOWMEM_WRITEBACK_DIR:-/var/tmp}
+
+# --- the device ---------------------------------------------------------------
+
+[ -d "$DIR" ] || lm_skip "$DIR does not exist"
+devt=$(stat -c '%Hd:%Ld' "$DIR")
+[ "${devt%%:*}" != 0 ] || lm_skip "$DIR is not on a block device ($devt: tmpfs, NFS, overlay...)"
+[ -e "/sys/dev/block/$devt" ] || lm_skip "no /sys/dev/block/$devt"
+disk=$devt
+if [ -f "/sys/dev/block/$devt/partition" ]; then
+  disk=$(cat "/sys/dev/block/$devt/../dev")
+fi
+dev=$(awk -F= '$1 == "DEVNAME" { gsub("/", "_", $2); print $2 }' "/sys/dev/block/$disk/uevent")
+[ -n "$dev" ] || dev=$disk
+avail_mb=$(df -Pm "$DIR" | awk 'NR == 2 { print $4 }')
+[ "$avail_mb" -ge $((SIZE_MB * 2)) ] || lm_skip "$DIR has $avail_mb MB free: not enough for $SIZE_MB MB"
+echo "# $DIR on $devt, writeback of disk $disk ($dev)"
+
+# The kernel's names show the device from 4.18 on (and in the flush
+# threads of 2.6.32 to 3.9); in between there is nothing to assert.
+kver=$(uname -r | awk -F. '{ printf "%d%03d", $1, $2 }')
+named=yes
+if [ "$kver" -ge 3010 ] && [ "$kver" -lt 4018 ]; then named=no; fi
+
+# --- debugfs, for the per-device state -------------------------------------------
+
+MOUNTED_DEBUGFS=
+if [ ! -d /sys/kernel/debug/bdi ]; then
+  if mount -t debugfs none /sys/kernel/debug 2>/dev/null; then
+    MOUNTED_DEBUGFS=yes
+    echo "# mounted debugfs for the test"
+  fi
+fi
+
+# --- the memory cgroup (as dip.sh) -------------------------------------------------
+
+CG=
+CG_V=
+LIMIT=$((CG_MB << 20))
+if [ -f /sys/fs/cgroup/memory/memory.limit_in_bytes ]; then
+  CG=/sys/fs/cgroup/memory/lowmem-writeback-$$
+  mkdir "$CG"
+  echo "$LIMIT" >"$CG/memory.limit_in_bytes"
+  CG_V=1
+else
+  for root in /sys/fs/cgroup/unified /sys/fs/cgroup; do
+    if [ -f "$root/cgroup.controllers" ] && grep -qw memory "$root/cgroup.controllers"; then
+      grep -qw memory "$root/cgroup.subtree_control" ||
+        echo +memory >"$root/cgroup.subtree_control" || continue
+      CG=$root/lowmem-writeback-$$
+      mkdir "$CG"
+      echo "$LIMIT" >"$CG/memory.max"
+      CG_V=2
+      break
+    fi
+  done
+fi
+echo "# cgroup v$CG_V $CG, limit $CG_MB MiB"
+
+FILE=
+lm_cleanup_hook() {
+  [ -z "$FILE" ] || rm -f "$FILE"
+  if [ -n "$CG" ] && [ -d "$CG" ]; then
+    for _ in $(seq 20); do
+      rmdir "$CG" 2>/dev/null && break
+      sleep 0.2
+    done
+  fi
+  # Lazily: another collectd running lowmem may hold a stats file open.
+  [ -z "$MOUNTED_DEBUGFS" ] || umount /sys/kernel/debug 2>/dev/null ||
+    umount -l /sys/kernel/debug 2>/dev/null || true
+}
+[ -n "$CG" ] || lm_skip "no memory cgroup (v1 or v2) to confine the page cache"
+
+# --- the run ---------------------------------------------------------------------
+
+# A counter, summed over its per-zone names where the kernel has them
+# (allocstall_normal, ... on 4.8+; pgscan_direct_normal, ... before).
+vmstat_of() {
+  awk -v k="$1" '$1 == k || index($1, k "_") == 1 && $1 ~ /_(dma|dma32|normal|high|movable|device)$/ { s += $2 }
+                 END { printf "%.0f\n", s }' /proc/vmstat
+}
+
+lm_conf writeback "  SampleInterval 0.1
+  ThreadDiscoveryInterval 5"
+lm_start 180
+for _ in $(seq 100); do
+  lm_csv_exists lowmem-writeback percent-kswapd0 && break
+  lm_running || break
+  sleep 0.1
+done
+sleep "$BASE_S"
+
+FILE=$(mktemp "$DIR/lowmem-writeback.XXXXXX")
+kswapd0=$(vmstat_of pgscan_kswapd)
+direct0=$(vmstat_of pgscan_direct)
+stall0=$(vmstat_of allocstall)
+file0=$(vmstat_of pgscan_file)
+start=$(date +%s.%N)
+dd_rc=0
+timeout "$DD_TIMEOUT" sh -c 'echo $$ >"$1/cgroup.procs" && exec dd if=/dev/zero of="$2" bs=1M count="$3" conv=fsync 2>&1' \
+  sh "$CG" "$FILE" "$SIZE_MB" >"$LM_RUN/dd.out" || dd_rc=$?
+end=$(date +%s.%N)
+kswapd_d=$(($(vmstat_of pgscan_kswapd) - kswapd0))
+direct_d=$(($(vmstat_of pgscan_direct) - direct0))
+stall_d=$(($(vmstat_of allocstall) - stall0))
+file_d=$(($(vmstat_of pgscan_file) - file0))
+if [ "$CG_V" = 1 ]; then
+  cg_hits=$(cat "$CG/memory.failcnt")
+else
+  cg_hits=$(awk '$1 == "max" { print $2 }' "$CG/memory.events")
+fi
+rm -f "$FILE"
+FILE=
+sleep 3
+lm_stop
+
+echo "# dd: $(tail -n 1 "$LM_RUN/dd.out")"
+echo "# during dd, /proc/vmstat: pgscan_kswapd +$kswapd_d, pgscan_direct +$direct_d, allocstall +$stall_d, pgscan_file +$file_d; cgroup limit hit $cg_hits times"
+lm_check "dd wrote $SIZE_MB MiB with conv=fsync in the cgroup (exit $dd_rc)" [ "$dd_rc" = 0 ]
+lm_check "collectd stopped cleanly on SIGTERM (exit $LM_RC)" [ "$LM_RC" = 0 ]
+lm_check_log_clean
+
+# Windows overlapping the write: [t-1, t) meets [start, end].
+first=$(awk -v s="$start" 'BEGIN { printf "%d", int(s) + 1 }')
+last=$(awk -v e="$end" 'BEGIN { printf "%d", int(e) + 2 }')
+base_first=$((first - BASE_S))
+during_max() { lm_csv_rows "$1" "$2" | awk -F, -v a="$first" -v b="$last" \
+  '$1 >= a && $1 <= b { if (m == "" || $2 > m) m = $2 } END { print (m == "" ? -1 : m) }'; }
+before_max() { lm_csv_rows "$1" "$2" | awk -F, -v a="$base_first" -v b="$((first - 1))" \
+  '$1 >= a && $1 <= b { if (m == "" || $2 > m) m = $2 } END { print (m == "" ? -1 : m) }'; }
+gt() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a > b) }'; }
+echo "# windows of the write: $first..$last"
+
+# --- who flushed, at what CPU ---------------------------------------------------
+
+if [ "$named" = yes ]; then
+  flush=$(during_max lowmem-writeback "percent-flush-$dev")
+  lm_check "lowmem-writeback/percent-flush-$dev > 0 in the windows of the write (max $flush)" gt "$flush" 0
+  # The flush is unbound workers' work: never more than all of theirs.
+  over=$(join -t, <(lm_csv_rows lowmem-writeback "percent-flush-$dev") \
+    <(lm_csv_rows lowmem-writeback percent-unbound_kworkers) |
+    awk -F, '$2 > $3 + 1e-6 { print $1 ": " $2 " > " $3; exit }')
+  lm_check "percent-flush-$dev <= percent-unbound_kworkers in every window${over:+ ($over)}" [ -z "$over" ]
+else
+  echo "# skip: percent-flush-$dev, kernel $(uname -r) does not name the device its workers flush"
+fi
+unbound=$(during_max lowmem-writeback percent-unbound_kworkers)
+lm_check "lowmem-writeback/percent-unbound_kworkers is dispatched (max $unbound)" gt "$unbound" -1
+for node in /sys/devices/system/node/node[0-9]*; do
+  [ -d "$node" ] || continue
+  n=${node##*node}
+  lm_check "lowmem-writeback/percent-kswapd$n is dispatched" lm_csv_exists lowmem-writeback "percent-kswapd$n"
+done
+
+# --- writeback memory ---------------------------------------------------------------
+
+wb=$(during_max lowmem memory-writeback)
+wb0=$(before_max lowmem memory-writeback)
+dirty=$(during_max lowmem memory-dirty)
+dirty0=$(before_max lowmem memory-dirty)
+lm_check "lowmem/memory-writeback rises during the write ($wb0 -> $wb bytes)" gt "$wb" "$wb0"
+lm_check "lowmem/memory-dirty rises during the write ($dirty0 -> $dirty bytes)" gt "$dirty" "$dirty0"
+
+if [ -d /sys/kernel/debug/bdi ]; then
+  bwb=$(during_max lowmem-writeback "memory-writeback-$dev")
+  brec=$(during_max lowmem-writeback "memory-reclaimable-$dev")
+  bth=$(during_max lowmem-writeback "memory-dirty_threshold-$dev")
+  lm_check "lowmem-writeback/memory-writeback-$dev or -reclaimable-$dev > 0 during the write ($bwb, $brec)" \
+    eval 'gt "$bwb" 0 || gt "$brec" 0'
+  lm_check "lowmem-writeback/memory-dirty_threshold-$dev is dispatched ($bth)" gt "$bth" 0
+else
+  echo "# skip: per-device state, debugfs could not be mounted"
+fi
+
+# --- cgroup reclaim is not kswapd's ------------------------------------------------------
+
+lm_check "the write hit the cgroup's limit ($cg_hits times): cgroup reclaim ran" [ "${cg_hits:-0}" -gt 0 ]
+avail_kb=$(awk '$1 == "MemAvailable:" { print $2 }' /proc/meminfo)
+if [ "$avail_kb" -gt $((4 << 20)) ]; then
+  lm_check "global pgscan_kswapd did not move during the cgroup's reclaim (+$kswapd_d)" [ "$kswapd_d" = 0 ]
+  lm_check "global pgscan_direct and allocstall did not move either (+$direct_d, +$stall_d)" \
+    [ "$direct_d" = 0 -a "$stall_d" = 0 ]
+  if grep -q '^pgscan_file ' /proc/vmstat; then
+    lm_check "pgscan_file (5.8+, counts every reclaim) rose (+$file_d)" [ "$file_d" -gt 0 ]
+  fi
+  ks=$(during_max lowmem-writeback percent-kswapd0)
+  lm_check "lowmem-writeback/percent-kswapd0 stays 0 during the write ($ks)" lm_num_eq "$ks" 0
+fi
+
+# --- debugfs missing: said once, the rest goes on ---------------------------------
+
+lm_conf nodebugfs "  SampleInterval 0.1
+  SysPath \"$LM_TMP\""
+lm_start 30
+sleep 3
+lm_stop
+n=$(lm_log_count 'kernel/debug/bdi is not there.*mount -t debugfs none /sys/kernel/debug')
+lm_check "no debugfs under SysPath: said once in the log ($n)" [ "$n" = 1 ]
+lm_check "no debugfs under SysPath: percent-kswapd0 still dispatched" lm_csv_exists lowmem-writeback percent-kswapd0
+lm_check_log_clean
+
+# --- the keys: a wrong value stops collectd at start; Threads false -----------------
+
+refused() {
+  local name=$1 key=$2 body=$3
+  lm_conf "$name" "$body"
+  lm_start 30
+  if ! lm_wait_exit 10; then
+    lm_not_ok "$name: collectd stops at start (still running)"
+    lm_stop
+    return 0
+  fi
+  lm_check "$name: collectd exits non-zero ($LM_RC)" [ "$LM_RC" -ne 0 -a "$LM_RC" -ne 124 ]
+  lm_check "$name: the log says what $key takes" grep -q "lowmem plugin: $key takes" "$LM_LOG"
+}
+refused discovery-zero ThreadDiscoveryInterval '  ThreadDiscoveryInterval 0'
+refused bdi-interval-long BdiStatsInterval '  BdiStatsInterval 7200'
+refused threads-string Threads '  Threads "yes"'
+refused syspath-number SysPath '  SysPath 1'
+
+lm_conf off "  SampleInterval 0.1
+  Threads false"
+lm_start 30
+sleep 3
+lm_stop
+lm_check "Threads false: nothing under lowmem-writeback" [ ! -d "$(lm_csv_dir lowmem-writeback)" ]
+lm_check "Threads false: the rest is dispatched" lm_csv_exists lowmem memory-free
+lm_check_log_clean
+
+lm_done
