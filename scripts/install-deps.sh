@@ -5,7 +5,7 @@ set -e
 packages="
   gcc make autoconf automake libtool pkg-config
   collectd-core collectd-dev libyajl-dev libcmocka-dev
-  rrdtool librrd-dev cppcheck procps imagemagick jq
+  rrdtool librrd-dev cppcheck procps imagemagick jq gnuplot-nox
   apache2 iproute2
 "
 # (apache2 and iproute2's ss: the web server test.)

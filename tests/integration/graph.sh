@@ -2,7 +2,9 @@
 # lowmem-graph on RRD files written by a real collectd + lowmem run: on the
 # live kernel, and on the incident's fixture tree (a HighMem machine). Each
 # expected PNG exists, has the requested size and is not blank; every
-# identifier the graphs need is one the plugin really wrote.
+# identifier the graphs need is one the plugin really wrote. Then the
+# incident record that run wrote (its headroom FAILURE), drawn at full
+# resolution with gnuplot.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -66,11 +68,35 @@ while read -r kind id; do
 done < <("$GRAPH" --identifiers)
 
 echo "# incident: the 2.6.39 HighMem fixture tree"
-run incident "  ProcPath \"$top_srcdir/tests/fixtures/incident-2.6.39-i686/proc\""
+run incident "  ProcPath \"$top_srcdir/tests/fixtures/incident-2.6.39-i686/proc\"
+  RecordAfterSeconds 1"
 out=$(render incident)
 check_png "$out" lowhigh
 check_png "$out" headroom-node0-Normal
 check_png "$out" zone-node0-HighMem
 lm_check "no pressure graph for a kernel without PSI" [ ! -f "$out/pressure.png" ]
+
+echo "# the incident record of that run"
+if command -v gnuplot >/dev/null && command -v jq >/dev/null; then
+  rec=$(ls "$LM_RUN"/lowmem/incident-*.json 2>/dev/null | head -n 1 || true)
+  if [ -z "$rec" ]; then
+    lm_not_ok "the incident run wrote an incident record"
+  else
+    out=$LM_TMP/graphs-record
+    "$GRAPH" --incident "$rec" -o "$out" -W $W -H $H >"$LM_TMP/graph-record.out" 2>&1 || true
+    lm_check "lowmem-graph --incident: $(cat "$LM_TMP/graph-record.out")" [ -f "$out/incident.html" ]
+    for z in node0-DMA node0-Normal node0-HighMem; do
+      check_png "$out" "incident-zone-$z"
+      check_png "$out" "incident-headroom-$z"
+    done
+    check_png "$out" incident-memory
+    check_png "$out" incident-reclaim
+    lm_check "incident.html lists the event" grep -q 'FAILURE node0-Normal order-1 headroom' "$out/incident.html"
+    samples=$(jq '.samples | length' "$rec")
+    lm_check "the record holds sub-second samples ($samples in about 6 s)" [ "$samples" -ge 30 ]
+  fi
+else
+  lm_not_ok "gnuplot and jq are installed (scripts/install-deps.sh)"
+fi
 
 lm_done
