@@ -46,8 +46,21 @@ run() {
   lm_stop
 }
 
-echo "# live: lowmem on /proc for 12 s"
-run live '  SampleInterval 0.1'
+# A listener with a few connections, so the web server graph has a port.
+HOLD=$top_builddir/tests/integration/conn-hold
+port=
+if [ -x "$HOLD" ]; then
+  coproc HOLDER { "$HOLD" -t 60; }
+  echo "listen 127.0.0.1 0 16 accept" >&"${HOLDER[1]}"
+  read -r -t 10 answer <&"${HOLDER[0]}" || answer=
+  port=$(echo "$answer" | awk '/^ok/ { print $NF }')
+  echo "connect 127.0.0.1 $port 5 none" >&"${HOLDER[1]}"
+  read -r -t 10 answer <&"${HOLDER[0]}" || true
+fi
+
+echo "# live: lowmem on /proc for 12 s${port:+, port $port}"
+run live "  SampleInterval 0.1${port:+
+  Port $port}"
 out=$(render live)
 lm_check "lowmem-graph drew the live dashboard: $(cat "$LM_TMP/graph-live.out")" [ -f "$out/index.html" ]
 for z in $(cd "$LM_RRD/$LM_HOST" && ls -d lowmem-node*-* | sed 's/^lowmem-//'); do
@@ -55,6 +68,13 @@ for z in $(cd "$LM_RRD/$LM_HOST" && ls -d lowmem-node*-* | sed 's/^lowmem-//'); 
 done
 for g in slab slab-caches dirty reclaim stalls; do check_png "$out" "$g"; done
 [ ! -d "$LM_RRD/$LM_HOST/lowmem-pressure" ] || check_png "$out" pressure
+[ ! -d "$LM_RRD/$LM_HOST/lowmem-writeback" ] || check_png "$out" threads
+if [ -n "$port" ]; then
+  check_png "$out" "apache-$port"
+  echo quit >&"${HOLDER[1]}" || true
+else
+  lm_not_ok "conn-hold gave a listening port for the web server graph"
+fi
 lm_check "no HighMem graph on a machine without HighMem" [ ! -f "$out/lowhigh.png" ]
 n_img=$(grep -c '<img ' "$out/index.html")
 n_png=$(ls "$out"/*.png | wc -l)
