@@ -7,8 +7,11 @@ packages="
   collectd-core collectd-dev libyajl-dev libcmocka-dev
   rrdtool librrd-dev cppcheck procps imagemagick jq gnuplot-nox
   apache2 iproute2
+  debootstrap qemu-system-x86 e2fsprogs util-linux
 "
-# (apache2 and iproute2's ss: the web server test.)
+# (apache2 and iproute2's ss: the web server test. The last line is for
+# make check-guest: an i386 root, the emulated i686 guest, its disk
+# images, linux32.)
 # The quick start also wants Debian's collectd.conf (package collectd), and
 # nothing of what that package recommends.
 [ "${1:-}" = "--with-collectd-conf" ] && packages="$packages collectd"

@@ -1,0 +1,435 @@
+/* pressure: drive a 32-bit HighMem guest into the incident, then undo it.
+ *
+ *   pressure PIN_DIR HOLE_DIR MARGIN_KB HOLE_EVERY PAUSE_S PIN_S FORK_S
+ *
+ * PIN_DIR and HOLE_DIR are two tmpfs mounted with nr_inodes=0.
+ *
+ * Pinning: low memory is filled with dentries that no shrinker can free:
+ * hard links with long names to one file in PIN_DIR (each pins a dentry
+ * and its external name, counted as reclaimable slab), until the Normal
+ * zone is within MARGIN_KB of its min watermark, or PIN_S seconds passed.
+ * After every HOLE_EVERY of them come 63 links with short names in
+ * HOLE_DIR: 63 dentries in a row fill at least one slab page of their own
+ * (32 per page on i386). HOLE_DIR is unmounted when the pinning ends: those
+ * pages go back to the buddy allocator one by one, between pages that stay
+ * pinned, so the zone's free memory is single pages, as in the incident's
+ * Normal zone (1310 free blocks of 4 kB, 18 of 8 kB, none larger).
+ *
+ * Forking: processes are forked and kept asleep (each takes an order-1
+ * kernel stack and page tables from low memory). When Normal has no free
+ * block of 8 kB or more left, the state in which the incident's kernel
+ * refused every fork, the forker waits PAUSE_S seconds (so that state
+ * lasts long enough to be sampled), then forks on until the kernel OOM
+ * kills, or FORK_S seconds passed.
+ *
+ * This process is the watcher: it is OOM-protected (oom_score_adj -1000),
+ * locked in memory, and never forks once the pressure is on. The filler
+ * and the forker are its children with oom_score_adj 1000, so they are
+ * the OOM killer's first choice. At the first OOM kill (the oom_kill
+ * counter of /proc/vmstat moves) it kills both, detaches PIN_DIR (which
+ * frees the pinned dentries) and reaps everything. Without that, once
+ * only protected processes are left, the kernel panics ("System is
+ * deadlocked on memory").
+ *
+ * Prints one line per step on stdout and stderr, each starting with the
+ * wall-clock time in seconds (to set against collectd's timestamps):
+ *   T pin-start
+ *   T pin-progress LINKS NORMAL_FREE_KB MIN_KB
+ *   T pin-done LINKS NORMAL_FREE_KB MIN_KB REASON
+ *   T holes-freed NORMAL_FREE_KB MIN_KB FREE_4K FREE_8K_OR_MORE
+ *   T fork-start
+ *   T fork-wall FORKED NORMAL_FREE_KB MIN_KB FREE_4K     (the pause begins)
+ *   T fork-resume FORKED
+ *   T oom-kill COUNT STAGE
+ *   T undone REAPED
+ *   T timeout STAGE
+ * Exit status: 0 after an OOM kill was seen and undone, 2 when none came
+ * in time (everything is undone all the same), 1 on a setup error. */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+enum {
+  NAME_LEN = 255,    /* the longest name: the most slab per link */
+  HOLE_LINKS = 63,   /* 2 x 32 - 1 dentries: one whole slab page at least */
+  CHECK_EVERY = 512, /* links between two looks at the zone */
+  POLL_MS = 20,      /* the watcher's period */
+  MAX_SECONDS = 3600,
+};
+
+static double now(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_REALTIME, &ts);
+  return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static void sleep_ms(long ms) {
+  struct timespec ts = {.tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000L};
+  while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+    ;
+}
+
+/* Every line goes out at once: the guest may die right after it. */
+static void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void say(const char *fmt, ...) {
+  char line[256];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(line, sizeof line, fmt, ap);
+  va_end(ap);
+  double t = now();
+  printf("%.3f %s\n", t, line);
+  fflush(stdout);
+  fprintf(stderr, "pressure: %.3f %s\n", t, line);
+}
+
+static long parse_arg(const char *s, long lo, long hi) {
+  char *end;
+  errno = 0;
+  long v = strtol(s, &end, 10);
+  if (errno != 0 || end == s || *end != '\0' || v < lo || v > hi)
+    return -1;
+  return v;
+}
+
+static int write_file(const char *path, const char *text) {
+  int fd = open(path, O_WRONLY | O_CLOEXEC);
+  if (fd < 0)
+    return -1;
+  ssize_t n = write(fd, text, strlen(text));
+  close(fd);
+  return n == (ssize_t)strlen(text) ? 0 : -1;
+}
+
+/* The whole of a /proc file into buf (NUL-terminated), or -1. */
+static ssize_t read_proc(int fd, char *buf, size_t cap) {
+  ssize_t n = pread(fd, buf, cap - 1, 0);
+  if (n < 0)
+    return -1;
+  buf[n] = '\0';
+  return n;
+}
+
+/* The number after `key` in text (key includes its separator), or -1. */
+static long long number_after(const char *text, const char *key) {
+  const char *p = strstr(text, key);
+  if (p == NULL)
+    return -1;
+  return strtoll(p + strlen(key), NULL, 10);
+}
+
+/* Normal's "pages free" and "min" from /proc/zoneinfo, in pages. */
+static int normal_zone(long long *free_pages, long long *min_pages) {
+  static char buf[65536];
+  int fd = open("/proc/zoneinfo", O_RDONLY | O_CLOEXEC);
+  if (fd < 0)
+    return -1;
+  ssize_t n = read_proc(fd, buf, sizeof buf);
+  close(fd);
+  if (n < 0)
+    return -1;
+  const char *zone = strstr(buf, "zone   Normal");
+  if (zone == NULL)
+    return -1;
+  *free_pages = number_after(zone, "pages free");
+  *min_pages = number_after(zone, "\n        min");
+  return *free_pages < 0 || *min_pages < 0 ? -1 : 0;
+}
+
+/* Normal's free blocks from /proc/buddyinfo: of one page, and larger. */
+static int normal_blocks(long long *single, long long *larger) {
+  static char buf[4096];
+  int fd = open("/proc/buddyinfo", O_RDONLY | O_CLOEXEC);
+  if (fd < 0)
+    return -1;
+  ssize_t n = read_proc(fd, buf, sizeof buf);
+  close(fd);
+  const char *p = n < 0 ? NULL : strstr(buf, "zone   Normal");
+  if (p == NULL)
+    return -1;
+  p += strlen("zone   Normal");
+  *single = *larger = 0;
+  for (int order = 0; *p != '\n' && *p != '\0'; order++) {
+    char *end;
+    long long count = strtoll(p, &end, 10);
+    if (end == p)
+      break;
+    *(order == 0 ? single : larger) += count;
+    p = end;
+  }
+  return 0;
+}
+
+static long long oom_kills(int vmstat_fd) {
+  static char buf[16384];
+  if (read_proc(vmstat_fd, buf, sizeof buf) < 0)
+    return -1;
+  return number_after(buf, "\noom_kill ");
+}
+
+/* link() of target under dir, named by counter n, padded with 'p' to len. */
+static int link_numbered(const char *target, char *path, char *leaf,
+                         unsigned long n, int len) {
+  char digits[24];
+  int d = snprintf(digits, sizeof digits, "%08lx", n);
+  memset(leaf, 'p', (size_t)len);
+  memcpy(leaf, digits, (size_t)(d < len ? d : len));
+  leaf[len] = '\0';
+  return link(target, path);
+}
+
+/* A file to link to, and a path buffer whose leaf is filled per link. */
+static int link_setup(const char *dir, char *target, size_t tcap, char *path,
+                      char **leaf) {
+  snprintf(target, tcap, "%s/target", dir);
+  int fd = open(target, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+  if (fd < 0) {
+    say("pin-error open %s: %s", target, strerror(errno));
+    return -1;
+  }
+  close(fd);
+  size_t dlen = strlen(dir);
+  memcpy(path, dir, dlen);
+  path[dlen] = '/';
+  *leaf = path + dlen + 1;
+  return 0;
+}
+
+struct pin_args {
+  const char *dir, *holes;
+  long margin_kb, hole_every, seconds;
+};
+
+/* The filler: links until the zone is within margin of its min mark, with
+ * a run of short-named links in the hole directory every hole_every. */
+static int pin(const struct pin_args *a) {
+  char target[4096], path[4096 + NAME_LEN + 2], *leaf;
+  char htarget[4096], hpath[4096 + NAME_LEN + 2], *hleaf;
+  if (link_setup(a->dir, target, sizeof target, path, &leaf) != 0 ||
+      link_setup(a->holes, htarget, sizeof htarget, hpath, &hleaf) != 0)
+    return 1;
+
+  double deadline = now() + a->seconds, next_report = now() + 5;
+  long long page_kb = sysconf(_SC_PAGESIZE) / 1024, free_pages = 0, min = 0;
+  const char *reason = "timeout";
+  unsigned long links = 0, holes = 0;
+  say("pin-start");
+  for (;;) {
+    if (link_numbered(target, path, leaf, links, NAME_LEN) != 0) {
+      reason = errno == ENOMEM ? "enomem" : errno == ENOSPC ? "enospc" : "error";
+      break;
+    }
+    links++;
+    if (a->hole_every > 0 && links % (unsigned long)a->hole_every == 0) {
+      /* Short names: inline in the dentry, no external name. */
+      for (int i = 0; i < HOLE_LINKS; i++, holes++)
+        if (link_numbered(htarget, hpath, hleaf, holes, 8) != 0)
+          break;
+    }
+    if (links % CHECK_EVERY != 0)
+      continue;
+    if (normal_zone(&free_pages, &min) != 0) {
+      reason = "no-normal-zone";
+      break;
+    }
+    if ((free_pages - min) * page_kb <= a->margin_kb) {
+      reason = "margin";
+      break;
+    }
+    double t = now();
+    if (t >= deadline)
+      break;
+    if (t >= next_report) {
+      say("pin-progress %lu %lld %lld", links, free_pages * page_kb, min * page_kb);
+      next_report = t + 5;
+    }
+  }
+  normal_zone(&free_pages, &min);
+  say("pin-done %lu %lld %lld %s", links, free_pages * page_kb,
+      min * page_kb, reason);
+  if (umount2(a->holes, 0) != 0)
+    say("warning: umount %s: %s", a->holes, strerror(errno));
+  /* Dentries are freed after an RCU grace period, and their slab pages
+   * after that: wait until the zone's free memory stops growing. */
+  long long single = 0, larger = 0, last = -1;
+  for (int stable = 0, i = 0; stable < 5 && i < 50; i++) {
+    sleep_ms(200);
+    normal_zone(&free_pages, &min);
+    stable = free_pages <= last ? stable + 1 : 0;
+    if (free_pages > last)
+      last = free_pages;
+  }
+  normal_zone(&free_pages, &min);
+  normal_blocks(&single, &larger);
+  say("holes-freed %lld %lld %lld %lld", free_pages * page_kb, min * page_kb,
+      single, larger);
+  return strcmp(reason, "margin") == 0 ? 0 : 1;
+}
+
+/* The forker: sleeping children until time is up. A failed fork (EAGAIN,
+ * ENOMEM) is tried again: the point is to keep asking the kernel for
+ * order-1 stacks. */
+static void fork_loop(long pause_s, long seconds) {
+  double deadline = now() + seconds;
+  unsigned long forked = 0, refused = 0;
+  long long page_kb = sysconf(_SC_PAGESIZE) / 1024;
+  bool paused = pause_s == 0;
+  say("fork-start");
+  while (now() < deadline) {
+    long long single, larger, free_pages, min;
+    if (!paused && normal_blocks(&single, &larger) == 0 && larger == 0 &&
+        normal_zone(&free_pages, &min) == 0) {
+      say("fork-wall %lu %lld %lld %lld", forked, free_pages * page_kb,
+          min * page_kb, single);
+      sleep_ms(pause_s * 1000);
+      say("fork-resume %lu", forked);
+      paused = true;
+    }
+    pid_t pid = fork();
+    if (pid == 0) {
+      for (;;)
+        pause();
+    }
+    if (pid > 0) {
+      forked++;
+    } else {
+      refused++;
+      sleep_ms(10);
+    }
+    if ((forked + refused) % 1000 == 0)
+      say("fork-progress %lu %lu", forked, refused);
+  }
+  say("fork-timeout %lu %lu", forked, refused);
+  for (;;)
+    pause();
+}
+
+/* A child process of the watcher, the OOM killer's first choice, in a
+ * process group of its own so it can be killed with all it forked. */
+static pid_t spawn(void (*body)(void *), void *arg) {
+  pid_t pid = fork();
+  if (pid != 0)
+    return pid;
+  setpgid(0, 0);
+  munlockall();
+  if (write_file("/proc/self/oom_score_adj", "1000") != 0)
+    say("warning: oom_score_adj 1000: %s", strerror(errno));
+  body(arg);
+  _exit(0);
+}
+
+struct fork_args {
+  long pause_s, seconds;
+};
+
+static void pin_body(void *arg) { _exit(pin(arg)); }
+
+static void fork_body(void *arg) {
+  const struct fork_args *a = arg;
+  fork_loop(a->pause_s, a->seconds);
+}
+
+static void kill_group(pid_t pid) {
+  if (pid > 0) {
+    kill(-pid, SIGKILL);
+    kill(pid, SIGKILL);
+  }
+}
+
+/* Kills the filler and the forker with everything they forked, frees the
+ * pinned dentries, reaps every child (orphans come to this subreaper). */
+static void undo(pid_t filler, pid_t forker, const struct pin_args *a) {
+  kill_group(filler);
+  kill_group(forker);
+  umount2(a->holes, MNT_DETACH); /* the filler's job, unless it was killed */
+  if (umount2(a->dir, MNT_DETACH) != 0)
+    say("warning: umount %s: %s", a->dir, strerror(errno));
+  unsigned long reaped = 0;
+  for (;;) {
+    pid_t pid = waitpid(-1, NULL, 0);
+    if (pid > 0) {
+      reaped++;
+      continue;
+    }
+    if (errno != EINTR)
+      break;
+  }
+  say("undone %lu", reaped);
+}
+
+int main(int argc, char **argv) {
+  if (argc != 8) {
+    fprintf(stderr, "usage: pressure PIN_DIR HOLE_DIR MARGIN_KB HOLE_EVERY "
+                    "PAUSE_S PIN_S FORK_S\n");
+    return 1;
+  }
+  struct pin_args pa = {.dir = argv[1],
+                        .holes = argv[2],
+                        .margin_kb = parse_arg(argv[3], 0, 1L << 30),
+                        .hole_every = parse_arg(argv[4], 0, 1L << 30),
+                        .seconds = parse_arg(argv[6], 1, MAX_SECONDS)};
+  struct fork_args fa = {.pause_s = parse_arg(argv[5], 0, MAX_SECONDS),
+                         .seconds = parse_arg(argv[7], 1, MAX_SECONDS)};
+  if (pa.margin_kb < 0 || pa.hole_every < 0 || pa.seconds < 0 ||
+      fa.pause_s < 0 || fa.seconds < 0) {
+    fprintf(stderr, "pressure: bad argument\n");
+    return 1;
+  }
+  if (write_file("/proc/self/oom_score_adj", "-1000") != 0) {
+    fprintf(stderr, "pressure: oom_score_adj -1000: %s\n", strerror(errno));
+    return 1;
+  }
+  if (mlockall(MCL_CURRENT | MCL_FUTURE) != 0)
+    say("warning: mlockall: %s", strerror(errno));
+  prctl(PR_SET_CHILD_SUBREAPER, 1);
+  int vmstat = open("/proc/vmstat", O_RDONLY | O_CLOEXEC);
+  long long base = vmstat < 0 ? -1 : oom_kills(vmstat);
+  if (base < 0) {
+    fprintf(stderr, "pressure: no oom_kill counter in /proc/vmstat\n");
+    return 1;
+  }
+
+  pid_t filler = spawn(pin_body, &pa), forker = -1;
+  if (filler < 0) {
+    say("spawn-error %s", strerror(errno));
+    return 1;
+  }
+  double deadline = now() + pa.seconds + fa.pause_s + fa.seconds + 10;
+  const char *stage = "pin";
+  for (;;) {
+    long long kills = oom_kills(vmstat);
+    if (kills > base) {
+      say("oom-kill %lld %s", kills - base, stage);
+      undo(filler, forker, &pa);
+      return 0;
+    }
+    int status;
+    if (filler > 0 && waitpid(filler, &status, WNOHANG) == filler) {
+      filler = -1;
+      if (!(WIFEXITED(status) && WEXITSTATUS(status) == 0))
+        say("pin-failed %d", WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+      /* The zone is at its margin however the filler ended: fork now. */
+      forker = spawn(fork_body, &fa);
+      stage = "fork";
+    }
+    if (now() >= deadline)
+      break;
+    sleep_ms(POLL_MS);
+  }
+  say("timeout %s", stage);
+  undo(filler, forker, &pa);
+  return 2;
+}
