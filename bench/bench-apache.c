@@ -17,8 +17,7 @@
  *                         line of /proc/net/tcp and tcp6
  * Times are CPU time of this thread (CLOCK_THREAD_CPUTIME_ID: the kernel's
  * work of building the dump or the file is in it) and wall time. Heap
- * calls per read are counted once warm (malloc is wrapped as in
- * bench.c). */
+ * calls per read are counted once warm (common.c wraps malloc). */
 #include <errno.h>
 #include <getopt.h>
 #include <netinet/in.h>
@@ -28,7 +27,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <linux/inet_diag.h>
@@ -36,42 +34,7 @@
 
 #include "apache/conns.h"
 #include "apache/procs.h"
-
-/* --- counting heap calls (as bench.c) -------------------------------------*/
-
-#if defined(__SANITIZE_ADDRESS__)
-#define BENCH_SANITIZED 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer) || __has_feature(memory_sanitizer)
-#define BENCH_SANITIZED 1
-#endif
-#endif
-
-static unsigned long long heap_calls;
-
-#ifndef BENCH_SANITIZED
-void *__libc_malloc(size_t size);
-void *__libc_calloc(size_t nmemb, size_t size);
-void *__libc_realloc(void *ptr, size_t size);
-void __libc_free(void *ptr);
-
-void *malloc(size_t size) {
-  heap_calls++;
-  return __libc_malloc(size);
-}
-
-void *calloc(size_t nmemb, size_t size) {
-  heap_calls++;
-  return __libc_calloc(nmemb, size);
-}
-
-void *realloc(void *ptr, size_t size) {
-  heap_calls++;
-  return __libc_realloc(ptr, size);
-}
-
-void free(void *ptr) { __libc_free(ptr); }
-#endif
+#include "common.h"
 
 /* --- the paths ------------------------------------------------------------*/
 
@@ -233,22 +196,6 @@ static int run_path(struct bench *b, enum path p) {
 
 /* --- measuring ------------------------------------------------------------*/
 
-static double clock_us(clockid_t id) {
-  struct timespec ts;
-  clock_gettime(id, &ts);
-  return (double)ts.tv_sec * 1e6 + (double)ts.tv_nsec / 1e3;
-}
-
-static int by_value(const void *a, const void *b) {
-  double x = *(const double *)a, y = *(const double *)b;
-  return (x > y) - (x < y);
-}
-
-static double median(double *v, unsigned n) {
-  qsort(v, n, sizeof(*v), by_value);
-  return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
-
 struct options {
   uint16_t port;
   unsigned reads, rounds;
@@ -335,22 +282,22 @@ static void bench_processes(const char *name) {
     return;
   procs_discover(&p);
   procs_sample(&p, &s);
-  double t0 = clock_us(CLOCK_THREAD_CPUTIME_ID);
+  struct bench_span walk, sample;
+  bench_span_begin(&walk);
   for (int i = 0; i < 20; i++)
     procs_discover(&p);
-  double walk = (clock_us(CLOCK_THREAD_CPUTIME_ID) - t0) / 20;
-  unsigned long long h0 = heap_calls;
-  t0 = clock_us(CLOCK_THREAD_CPUTIME_ID);
+  bench_span_end(&walk, 20);
+  bench_span_begin(&sample);
   for (int i = 0; i < 200; i++) {
     procs_adopt_children(&p);
     procs_sample(&p, &s);
   }
-  double sample = (clock_us(CLOCK_THREAD_CPUTIME_ID) - t0) / 200;
+  bench_span_end(&sample, 200);
   printf("processes named %s: %llu found; /proc walk %.1f us (every "
          "ProcessDiscoveryInterval), sample %.1f us (every "
          "ConnectionsInterval), heap calls per sample %.2f\n",
-         name, (unsigned long long)s.count, walk, sample,
-         (double)(heap_calls - h0) / 200);
+         name, (unsigned long long)s.count, walk.cpu_us, sample.cpu_us,
+         (double)sample.heap / 200);
   procs_destroy(&p);
 }
 
@@ -381,18 +328,18 @@ int main(int argc, char **argv) {
   for (unsigned r = 0; r < o.rounds; r++)
     for (int k = 0; k < P_NR; k++) {
       enum path p = (enum path)(r % 2 ? P_NR - 1 - k : k);
-      unsigned long long h0 = heap_calls;
-      double w0 = clock_us(CLOCK_MONOTONIC);
-      double c0 = clock_us(CLOCK_THREAD_CPUTIME_ID);
+      struct bench_span span;
+      bench_span_begin(&span);
       for (unsigned i = 0; i < o.reads; i++)
         if (run_path(&b, p) != 0)
           return 1;
-      cpu[p][r] = (clock_us(CLOCK_THREAD_CPUTIME_ID) - c0) / o.reads;
-      wall[p][r] = (clock_us(CLOCK_MONOTONIC) - w0) / o.reads;
-      heap[p] += heap_calls - h0;
+      bench_span_end(&span, o.reads);
+      cpu[p][r] = span.cpu_us;
+      wall[p][r] = span.wall_us;
+      heap[p] += span.heap;
     }
 
-  double base = median(cpu[P_TCPCONNS_NETLINK], o.rounds);
+  double base = bench_median(cpu[P_TCPCONNS_NETLINK], o.rounds);
   printf("\n%s: port %u, %u established on it (each path's count: ", o.label,
          (unsigned)o.port, b.established[P_COMPAT]);
   for (int p = 0; p < P_NR; p++)
@@ -401,9 +348,9 @@ int main(int argc, char **argv) {
   printf("%-40s %11s %11s %14s %10s\n", "path", "CPU us/read", "wall us",
          "vs tcpconns'", "heap/read");
   for (int p = 0; p < P_NR; p++) {
-    double c = median(cpu[p], o.rounds);
+    double c = bench_median(cpu[p], o.rounds);
     printf("%-40s %11.1f %11.1f %13.2fx %10.2f\n", path_name[p], c,
-           median(wall[p], o.rounds), c / base,
+           bench_median(wall[p], o.rounds), c / base,
            (double)heap[p] / (o.reads * o.rounds));
   }
   if (o.process)

@@ -11,7 +11,7 @@
  *   gauges     the slab share gauges.
  * Each row is CPU time of this thread per sample (median of the rounds)
  * and its ratio to the baseline; the heap calls per sample of the added
- * paths, once warm, must be 0. */
+ * paths, once warm (common.c counts them), must be 0. */
 #include <errno.h>
 #include <getopt.h>
 #include <stdbool.h>
@@ -19,42 +19,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "common.h"
 #include "events/events.h"
 #include "events/gauges.h"
 #include "recorder/record.h"
 #include "recorder/ring.h"
 #include "sample/sampler.h"
 #include "window/series.h"
-
-#if defined(__SANITIZE_ADDRESS__)
-#define BENCH_SANITIZED 1
-#endif
-
-static unsigned long long heap_calls;
-
-#ifndef BENCH_SANITIZED
-void *__libc_malloc(size_t size);
-void *__libc_calloc(size_t nmemb, size_t size);
-void *__libc_realloc(void *ptr, size_t size);
-void __libc_free(void *ptr);
-
-void *malloc(size_t size) {
-  heap_calls++;
-  return __libc_malloc(size);
-}
-void *calloc(size_t nmemb, size_t size) {
-  heap_calls++;
-  return __libc_calloc(nmemb, size);
-}
-void *realloc(void *ptr, size_t size) {
-  heap_calls++;
-  return __libc_realloc(ptr, size);
-}
-void free(void *ptr) { __libc_free(ptr); }
-#endif
 
 enum row { ROW_SAMPLE, ROW_EVENTS, ROW_RECORD, ROW_GAUGES, ROW_NR };
 static const char *const row_name[ROW_NR] = {
@@ -76,18 +49,6 @@ struct bench {
   char ring_path[128];
   bool kmsg;
 };
-
-static double cpu_us(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-  return (double)ts.tv_sec * 1e6 + (double)ts.tv_nsec / 1e3;
-}
-
-static double mono(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 static int setup(struct bench *b, const char *proc) {
   static const unsigned orders[] = {0, 1};
@@ -154,7 +115,7 @@ static void run_row(struct bench *b, enum row r) {
     sampler_read(&b->sampler);
     break;
   case ROW_EVENTS:
-    events_step(&b->events, &b->sampler.sample, mono(), 1.7e9);
+    events_step(&b->events, &b->sampler.sample, bench_wall_seconds(), 1.7e9);
     break;
   case ROW_RECORD:
     record_fill(&b->builder, b->staging, &b->sampler.sample,
@@ -167,11 +128,6 @@ static void run_row(struct bench *b, enum row r) {
   case ROW_NR:
     break;
   }
-}
-
-static int by_value(const void *a, const void *b) {
-  double x = *(const double *)a, y = *(const double *)b;
-  return x < y ? -1 : x > y;
 }
 
 int main(int argc, char **argv) {
@@ -219,12 +175,13 @@ int main(int argc, char **argv) {
     for (int i = 0; i < ROW_NR; i++) {
       /* Alternate the order of the rows from one round to the next. */
       enum row r = (enum row)(k % 2 ? ROW_NR - 1 - i : i);
-      unsigned long long h0 = heap_calls;
-      double t0 = cpu_us();
+      struct bench_span span;
+      bench_span_begin(&span);
       for (unsigned s = 0; s < samples; s++)
         run_row(&b, r);
-      us[r * rounds + k] = (cpu_us() - t0) / samples;
-      heap[r] += heap_calls - h0;
+      bench_span_end(&span, samples);
+      us[r * rounds + k] = span.cpu_us;
+      heap[r] += span.heap;
     }
 
   printf("\nevents and incident record: CPU us per sample, medians of %u "
@@ -234,7 +191,7 @@ int main(int argc, char **argv) {
   printf("%-20s %10s %8s %12s\n", "row", "us", "ratio", "heap/sample");
   double med[ROW_NR];
   for (int r = 0; r < ROW_NR; r++) {
-    qsort(&us[r * rounds], rounds, sizeof(double), by_value);
+    bench_sort(&us[r * rounds], rounds);
     med[r] = us[r * rounds + rounds / 2];
   }
   for (int r = 0; r < ROW_NR; r++)

@@ -33,54 +33,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "common.h"
 #include "sources/taskstat.h"
 #include "threads/internal.h"
 #include "threads/threads.h"
 
 #define WINDOW_SAMPLES 10 /* a 1 s window at 0.1 s */
 #define RUN_TIMEOUT 600   /* seconds: the whole run, threads included */
-
-/* --- counting heap calls (as bench.c) --------------------------------------*/
-
-#if defined(__SANITIZE_ADDRESS__)
-#define BENCH_SANITIZED 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer) || __has_feature(memory_sanitizer)
-#define BENCH_SANITIZED 1
-#endif
-#endif
-
-static unsigned long long heap_calls;
-
-#ifndef BENCH_SANITIZED
-#define BENCH_COUNTS_HEAP 1
-void *__libc_malloc(size_t size);
-void *__libc_calloc(size_t nmemb, size_t size);
-void *__libc_realloc(void *ptr, size_t size);
-void __libc_free(void *ptr);
-
-void *malloc(size_t size) {
-  __atomic_add_fetch(&heap_calls, 1, __ATOMIC_RELAXED);
-  return __libc_malloc(size);
-}
-
-void *calloc(size_t nmemb, size_t size) {
-  __atomic_add_fetch(&heap_calls, 1, __ATOMIC_RELAXED);
-  return __libc_calloc(nmemb, size);
-}
-
-void *realloc(void *ptr, size_t size) {
-  __atomic_add_fetch(&heap_calls, 1, __ATOMIC_RELAXED);
-  return __libc_realloc(ptr, size);
-}
-
-void free(void *ptr) { __libc_free(ptr); }
-#else
-#define BENCH_COUNTS_HEAP 0
-#endif
 
 /* --- options ---------------------------------------------------------------*/
 
@@ -97,17 +58,6 @@ static void usage(FILE *f) {
              "  -t N  extra idle threads for the second half (default 5000)\n");
 }
 
-static bool parse_count(const char *arg, unsigned min, unsigned max,
-                        unsigned *out) {
-  char *end;
-  errno = 0;
-  unsigned long v = strtoul(arg, &end, 10);
-  if (errno || end == arg || *end != '\0' || v < min || v > max)
-    return false;
-  *out = (unsigned)v;
-  return true;
-}
-
 static int parse_options(int argc, char **argv, struct options *o) {
   static const struct option longopts[] = {
       {"proc", required_argument, NULL, 'p'},
@@ -122,13 +72,13 @@ static int parse_options(int argc, char **argv, struct options *o) {
     bool ok = true;
     switch (c) {
     case 'n':
-      ok = parse_count(optarg, 1, 1000000, &o->samples);
+      ok = bench_parse_count(optarg, 1, 1000000, &o->samples);
       break;
     case 'r':
-      ok = parse_count(optarg, 1, 1000, &o->rounds);
+      ok = bench_parse_count(optarg, 1, 1000, &o->rounds);
       break;
     case 't':
-      ok = parse_count(optarg, 0, 100000, &o->threads);
+      ok = bench_parse_count(optarg, 0, 100000, &o->threads);
       break;
     case 'p':
       o->proc = optarg;
@@ -196,8 +146,8 @@ static void idle_stop(pthread_t *tids, unsigned n) {
 struct ctx {
   const struct options *o;
   struct series_set set, walk_set;
-  struct threads t;      /* children file */
-  struct threads walk;   /* /proc walk */
+  struct threads t;    /* children file */
+  struct threads walk; /* /proc walk */
   double now;
   unsigned long ticks;
   unsigned long tasks; /* seen by the last full task walk */
@@ -243,8 +193,8 @@ static void row_full_walk(struct ctx *c) {
     while ((t = readdir(task)) != NULL) {
       if (t->d_name[0] < '0' || t->d_name[0] > '9')
         continue;
-      snprintf(path, sizeof(path), "%s/%s/task/%s/stat", c->o->proc,
-               p->d_name, t->d_name);
+      snprintf(path, sizeof(path), "%s/%s/task/%s/stat", c->o->proc, p->d_name,
+               t->d_name);
       long n = threads_read_small(path, buf, sizeof(buf));
       struct taskstat ts;
       if (n > 0 && taskstat_parse(&ts, buf, (size_t)n) == 0) {
@@ -271,22 +221,6 @@ static const struct {
     [ROW_WALK] = {"discovery (walk)", row_walk, 30},
     [ROW_FULL] = {"full task walk", row_full_walk, 100},
 };
-
-static double cpu_us(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-  return (double)ts.tv_sec * 1e6 + (double)ts.tv_nsec / 1e3;
-}
-
-static int by_value(const void *a, const void *b) {
-  double x = *(const double *)a, y = *(const double *)b;
-  return (x > y) - (x < y);
-}
-
-static double median(double *v, size_t n) {
-  qsort(v, n, sizeof(*v), by_value);
-  return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
 
 struct result {
   double us[ROW_NR];
@@ -315,18 +249,19 @@ static int measure(struct ctx *c, struct result *res) {
       unsigned n = o->samples / rows[r].divisor;
       if (n == 0)
         n = 1;
-      unsigned long long h0 = heap_calls;
-      double t0 = cpu_us();
+      struct bench_span span;
+      bench_span_begin(&span);
       for (unsigned i = 0; i < n; i++)
         rows[r].fn(c);
-      per[r][round] = (cpu_us() - t0) / n;
+      bench_span_end(&span, n);
+      per[r][round] = span.cpu_us;
       if (r == ROW_SAMPLE) {
-        heap += heap_calls - h0;
+        heap += span.heap;
         heap_samples += n;
       }
     }
   for (int r = 0; r < ROW_NR; r++) {
-    res->us[r] = median(per[r], o->rounds);
+    res->us[r] = bench_median(per[r], o->rounds);
     free(per[r]);
   }
   res->heap_per_sample = heap_samples ? (double)heap / heap_samples : 0;
@@ -369,8 +304,7 @@ static void ctx_destroy(struct ctx *c) {
 
 static void print_results(const struct result res[2], unsigned extra,
                           const struct ctx *c) {
-  printf("%-18s %14s %18s %7s\n", "row", "none, us", "+threads, us",
-         "ratio");
+  printf("%-18s %14s %18s %7s\n", "row", "none, us", "+threads, us", "ratio");
   for (int r = 0; r < ROW_NR; r++) {
     char label[48];
     snprintf(label, sizeof(label), "%s", rows[r].label);

@@ -14,10 +14,8 @@
  * the medians of the rounds are reported, so a busy neighbour on a shared
  * machine weighs on each alike. Times are the CPU time of this thread
  * (CLOCK_THREAD_CPUTIME_ID, which includes the kernel's work in pread),
- * with wall time beside them.
- *
- * malloc, calloc and realloc are defined here over glibc's __libc_ entry
- * points, so the heap calls of each path can be counted once warm. */
+ * with wall time beside them. Heap calls of each path are counted once
+ * warm (common.c). */
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -27,58 +25,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "common.h"
 #include "sample/sampler.h"
 #include "window/metrics.h"
 
 #define BUDGET 1.30         /* lowmem / raw, parsing and windowing included */
 #define WINDOW_SAMPLES 10   /* samples per dispatch window: 1 s at 0.1 s */
 #define NAIVE_LINE_MAX 4096 /* longer lines are read in pieces */
-
-/* --- counting heap calls ---------------------------------------------------*/
-
-/* Where a sanitizer owns the allocator, its malloc must stay in charge. */
-#if defined(__SANITIZE_ADDRESS__)
-#define BENCH_SANITIZED 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer) || __has_feature(memory_sanitizer)
-#define BENCH_SANITIZED 1
-#endif
-#endif
-
-static unsigned long long heap_calls; /* malloc + calloc + realloc */
-
-#ifndef BENCH_SANITIZED
-#define BENCH_COUNTS_HEAP 1
-void *__libc_malloc(size_t size);
-void *__libc_calloc(size_t nmemb, size_t size);
-void *__libc_realloc(void *ptr, size_t size);
-void __libc_free(void *ptr);
-
-/* glibc lets a program replace these four; its other entry points
- * (memalign, strdup, ...) allocate from the same heap, strdup through the
- * malloc defined here. */
-void *malloc(size_t size) {
-  heap_calls++;
-  return __libc_malloc(size);
-}
-
-void *calloc(size_t nmemb, size_t size) {
-  heap_calls++;
-  return __libc_calloc(nmemb, size);
-}
-
-void *realloc(void *ptr, size_t size) {
-  heap_calls++;
-  return __libc_realloc(ptr, size);
-}
-
-void free(void *ptr) { __libc_free(ptr); }
-#else
-#define BENCH_COUNTS_HEAP 0
-#endif
 
 /* --- options ---------------------------------------------------------------*/
 
@@ -99,16 +54,6 @@ static void usage(FILE *f) {
           "  --proc DIR       the proc tree to read (default /proc)\n");
 }
 
-static bool parse_count(const char *arg, unsigned min, unsigned *out) {
-  char *end;
-  errno = 0;
-  unsigned long v = strtoul(arg, &end, 10);
-  if (errno || end == arg || *end != '\0' || v < min || v > 1000000)
-    return false;
-  *out = (unsigned)v;
-  return true;
-}
-
 /* Returns 0, 1 after --help, or -1 on a bad option. */
 static int parse_options(int argc, char **argv, struct options *o) {
   static const struct option longopts[] = {
@@ -127,13 +72,13 @@ static int parse_options(int argc, char **argv, struct options *o) {
     bool ok = true;
     switch (c) {
     case 'n':
-      ok = parse_count(optarg, 1, &o->samples);
+      ok = bench_parse_count(optarg, 1, 1000000, &o->samples);
       break;
     case 'r':
-      ok = parse_count(optarg, 1, &o->rounds);
+      ok = bench_parse_count(optarg, 1, 1000000, &o->rounds);
       break;
     case 'w':
-      ok = parse_count(optarg, 0, &o->warmup);
+      ok = bench_parse_count(optarg, 0, 1000000, &o->warmup);
       break;
     case 'p':
       o->proc = optarg;
@@ -344,28 +289,6 @@ struct source_bench {
   struct naive_sink naive;
 };
 
-/* The parser of each source, as sampler_read calls it. */
-static int source_parse(struct sample *sm, enum source src, const char *buf,
-                        size_t len) {
-  switch (src) {
-  case SOURCE_ZONEINFO:
-    return zoneinfo_parse(&sm->zoneinfo, buf, len);
-  case SOURCE_BUDDYINFO:
-    return buddyinfo_parse(&sm->buddyinfo, buf, len);
-  case SOURCE_SLABINFO:
-    return slabinfo_parse(&sm->slabinfo, buf, len);
-  case SOURCE_MEMINFO:
-    return meminfo_parse(&sm->meminfo, buf, len);
-  case SOURCE_VMSTAT:
-    return vmstat_parse(&sm->vmstat, buf, len);
-  case SOURCE_PRESSURE:
-    return pressure_parse(&sm->pressure, buf, len);
-  case SOURCE_NR:
-    break;
-  }
-  return -EINVAL;
-}
-
 static int source_raw(void *ctx) {
   struct source_bench *b = ctx;
   return raw_read(&b->raw);
@@ -374,7 +297,7 @@ static int source_raw(void *ctx) {
 static int source_lowmem(void *ctx) {
   struct source_bench *b = ctx;
   int err = procfile_read(&b->pf);
-  return err ? err : source_parse(&b->parsed, b->src, b->pf.buf, b->pf.len);
+  return err ? err : sampler_parse(&b->parsed, b->src, b->pf.buf, b->pf.len);
 }
 
 static int source_naive(void *ctx) {
@@ -428,12 +351,6 @@ static int tick_raw(void *ctx) {
   return 0;
 }
 
-static double monotonic_seconds(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 /* What the plugin's read callback does each SampleInterval, and once per
  * window what its dispatch does, less plugin_dispatch_values. */
 static int tick_lowmem(void *ctx) {
@@ -442,7 +359,7 @@ static int tick_lowmem(void *ctx) {
   sampler_read(&b->sampler);
   if (b->sampler.sample.ok != b->sources)
     b->short_ticks++;
-  metrics_add(&b->metrics, &b->sampler.sample, monotonic_seconds());
+  metrics_add(&b->metrics, &b->sampler.sample, bench_wall_seconds());
   if (++b->ticks % WINDOW_SAMPLES == 0) {
     metrics_choose(&b->metrics);
     metrics_reset(&b->metrics);
@@ -547,27 +464,21 @@ static void row_free(struct row *r) {
   }
 }
 
-static double clock_us(clockid_t id) {
-  struct timespec ts;
-  clock_gettime(id, &ts);
-  return (double)ts.tv_sec * 1e6 + (double)ts.tv_nsec / 1e3;
-}
-
 /* n samples of one path: the time per sample, and the heap calls made. */
 static int measure(sample_fn *fn, void *ctx, unsigned n, double *cpu_us,
                    double *wall_us, unsigned long long *heap) {
-  unsigned long long heap0 = heap_calls;
-  double wall0 = clock_us(CLOCK_MONOTONIC);
-  double cpu0 = clock_us(CLOCK_THREAD_CPUTIME_ID);
+  struct bench_span span;
 
+  bench_span_begin(&span);
   for (unsigned i = 0; i < n; i++) {
     int err = fn(ctx);
     if (err)
       return err;
   }
-  *cpu_us = (clock_us(CLOCK_THREAD_CPUTIME_ID) - cpu0) / n;
-  *wall_us = (clock_us(CLOCK_MONOTONIC) - wall0) / n;
-  *heap += heap_calls - heap0;
+  bench_span_end(&span, n);
+  *cpu_us = span.cpu_us;
+  *wall_us = span.wall_us;
+  *heap += span.heap;
   return 0;
 }
 
@@ -596,22 +507,6 @@ static int run_rounds(struct row *r, sample_fn *const fn[PATH_NR], void *ctx,
 }
 
 /* --- reporting -------------------------------------------------------------*/
-
-static int by_value(const void *a, const void *b) {
-  double x = *(const double *)a, y = *(const double *)b;
-  return (x > y) - (x < y);
-}
-
-/* Quantile q of v[0..n), by sorting scratch. */
-static double quantile(const double *v, size_t n, double q, double *scratch) {
-  memcpy(scratch, v, n * sizeof(*v));
-  qsort(scratch, n, sizeof(*scratch), by_value);
-  double at = q * (double)(n - 1);
-  size_t i = (size_t)at;
-  double frac = at - (double)i;
-  return i + 1 < n ? scratch[i] * (1 - frac) + scratch[i + 1] * frac
-                   : scratch[i];
-}
 
 struct report {
   unsigned rounds;
@@ -642,14 +537,14 @@ static void print_row(const struct row *r, bool cpu, struct report *rep) {
     printf("%-*s not measured: %s\n", LABEL_WIDTH, r->label, strerror(-r->err));
     return;
   }
-  double raw = quantile(t[PATH_RAW], n, 0.5, rep->scratch);
-  double low = quantile(t[PATH_LOWMEM], n, 0.5, rep->scratch);
-  double naive = quantile(t[PATH_NAIVE], n, 0.5, rep->scratch);
+  double raw = bench_quantile(t[PATH_RAW], n, 0.5, rep->scratch);
+  double low = bench_quantile(t[PATH_LOWMEM], n, 0.5, rep->scratch);
+  double naive = bench_quantile(t[PATH_NAIVE], n, 0.5, rep->scratch);
   /* The spread of the paired per-round ratios says how noisy the run was. */
   for (size_t i = 0; i < n; i++)
     rep->ratios[i] = t[PATH_LOWMEM][i] / t[PATH_RAW][i];
-  double q1 = quantile(rep->ratios, n, 0.25, rep->scratch);
-  double q3 = quantile(rep->ratios, n, 0.75, rep->scratch);
+  double q1 = bench_quantile(rep->ratios, n, 0.25, rep->scratch);
+  double q3 = bench_quantile(rep->ratios, n, 0.75, rep->scratch);
   double ratio = low / raw;
   char spread[32];
 

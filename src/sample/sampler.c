@@ -50,8 +50,8 @@ int sampler_init(struct sampler *s, const struct sampler_config *config) {
   return 0;
 }
 
-static int sampler_parse(struct sample *sm, enum source src, const char *buf,
-                         size_t len) {
+int sampler_parse(struct sample *sm, enum source src, const char *buf,
+                  size_t len) {
   switch (src) {
   case SOURCE_ZONEINFO:
     return zoneinfo_parse(&sm->zoneinfo, buf, len);

@@ -82,4 +82,9 @@ void sampler_read(struct sampler *s);
 
 void sampler_destroy(struct sampler *s);
 
+/* Parses len bytes of source src into its member of sm: what
+ * sampler_read does with each file it read. Returns 0 or -errno. */
+int sampler_parse(struct sample *sm, enum source src, const char *buf,
+                  size_t len);
+
 #endif

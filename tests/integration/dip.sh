@@ -29,37 +29,7 @@ avail_kb=$(awk '$1 == "MemAvailable:" { print $2 }' /proc/meminfo)
 
 # --- the memory cgroup ----------------------------------------------------------------
 
-CG=
-LIMIT=$(((SIZE_MB + 256) << 20))
-if [ -f /sys/fs/cgroup/memory/memory.limit_in_bytes ]; then
-  CG=/sys/fs/cgroup/memory/lowmem-dip-$$
-  mkdir "$CG"
-  echo "$LIMIT" >"$CG/memory.limit_in_bytes"
-  echo "# cgroup v1 $CG, memory.limit_in_bytes $LIMIT"
-else
-  for root in /sys/fs/cgroup/unified /sys/fs/cgroup; do
-    if [ -f "$root/cgroup.controllers" ] && grep -qw memory "$root/cgroup.controllers"; then
-      grep -qw memory "$root/cgroup.subtree_control" ||
-        echo +memory >"$root/cgroup.subtree_control" || continue
-      CG=$root/lowmem-dip-$$
-      mkdir "$CG"
-      echo "$LIMIT" >"$CG/memory.max"
-      [ ! -f "$CG/memory.swap.max" ] || echo 0 >"$CG/memory.swap.max"
-      echo "# cgroup v2 $CG, memory.max $LIMIT"
-      break
-    fi
-  done
-fi
-[ -n "$CG" ] || lm_skip "no memory cgroup (v1 or v2) to confine the allocation"
-
-lm_cleanup_hook() {
-  [ -n "$CG" ] && [ -d "$CG" ] || return 0
-  for _ in $(seq 20); do
-    rmdir "$CG" 2>/dev/null && return 0
-    sleep 0.2
-  done
-  echo "# could not remove $CG"
-}
+lm_memcg lowmem-dip $(((SIZE_MB + 256) << 20))
 
 # --- the run --------------------------------------------------------------------------
 
@@ -75,8 +45,7 @@ sleep "$CONTEXT_S"
 
 dips=$LM_RUN/dips
 alloc_rc=0
-timeout 60 sh -c 'echo $$ >"$1/cgroup.procs" && shift && exec "$@"' sh "$CG" \
-  "$ALLOC" "$SIZE_MB" "$HOLD_MS" "$REPEATS" "$GAP_MS" >"$dips" || alloc_rc=$?
+lm_memcg_exec 60 "$ALLOC" "$SIZE_MB" "$HOLD_MS" "$REPEATS" "$GAP_MS" >"$dips" || alloc_rc=$?
 sleep "$CONTEXT_S"
 sleep 1
 lm_stop

@@ -62,10 +62,63 @@ lm_num_close() {
                                    exit !(d <= t) }'
 }
 
+# lm_memcg NAME LIMIT_BYTES: a memory cgroup with a hard limit and no swap
+# for what a test runs that could exhaust memory: cgroup v1 where the
+# memory controller is mounted there (/sys/fs/cgroup/memory), else v2.
+# Sets LM_CG (its directory) and LM_CG_VERSION; removed at exit. Skips the
+# test (77) where there is none.
+LM_CG=
+LM_CG_VERSION=
+lm_memcg() {
+  local dir limit=$2 root
+  if [ -f /sys/fs/cgroup/memory/memory.limit_in_bytes ]; then
+    dir=/sys/fs/cgroup/memory/$1-$$
+    mkdir "$dir"
+    LM_CG=$dir LM_CG_VERSION=1
+    echo "$limit" >"$dir/memory.limit_in_bytes"
+    # No swap for the group (memory.memsw.* would move the limit's
+    # failures from memory.failcnt to memory.memsw.failcnt).
+    echo 0 >"$dir/memory.swappiness" 2>/dev/null || true
+    echo "# cgroup v1 $dir, memory.limit_in_bytes $limit"
+    return 0
+  fi
+  for root in /sys/fs/cgroup/unified /sys/fs/cgroup; do
+    [ -f "$root/cgroup.controllers" ] && grep -qw memory "$root/cgroup.controllers" || continue
+    grep -qw memory "$root/cgroup.subtree_control" ||
+      echo +memory >"$root/cgroup.subtree_control" || continue
+    dir=$root/$1-$$
+    mkdir "$dir"
+    LM_CG=$dir LM_CG_VERSION=2
+    echo "$limit" >"$dir/memory.max"
+    [ ! -f "$dir/memory.swap.max" ] || echo 0 >"$dir/memory.swap.max"
+    echo "# cgroup v2 $dir, memory.max $limit"
+    return 0
+  done
+  lm_skip "no memory cgroup (v1 or v2) to confine the test"
+}
+
+# lm_memcg_exec SECONDS CMD [ARG...]: runs CMD inside LM_CG, for at most
+# SECONDS.
+lm_memcg_exec() {
+  local seconds=$1
+  shift
+  timeout "$seconds" sh -c 'echo $$ >"$1/cgroup.procs" && shift && exec "$@"' sh "$LM_CG" "$@"
+}
+
+lm_memcg_remove() {
+  [ -n "$LM_CG" ] && [ -d "$LM_CG" ] || return 0
+  for _ in $(seq 20); do
+    rmdir "$LM_CG" 2>/dev/null && return 0
+    sleep 0.2
+  done
+  echo "# could not remove $LM_CG"
+}
+
 lm_cleanup() {
   local rc=$?
   lm_stop_quiet
   if declare -F lm_cleanup_hook >/dev/null; then lm_cleanup_hook || true; fi
+  lm_memcg_remove
   if [ -n "${LM_TMP:-}" ] && [ -d "$LM_TMP" ]; then
     if [ "${LOWMEM_TEST_KEEP:-0}" = 1 ]; then
       echo "# kept $LM_TMP"

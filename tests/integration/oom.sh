@@ -33,41 +33,13 @@ fi
 
 # --- the memory cgroup ------------------------------------------------------------------
 
-CG=
-LIMIT=$((LIMIT_MB << 20))
-if [ -f /sys/fs/cgroup/memory/memory.limit_in_bytes ]; then
-  CG=/sys/fs/cgroup/memory/lowmem-oom-$$
-  mkdir "$CG"
-  echo "$LIMIT" >"$CG/memory.limit_in_bytes"
-  echo 0 >"$CG/memory.swappiness" 2>/dev/null || true
-  [ ! -f "$CG/memory.memsw.limit_in_bytes" ] || echo "$LIMIT" >"$CG/memory.memsw.limit_in_bytes"
-  echo "# cgroup v1 $CG, memory.limit_in_bytes $LIMIT"
-else
-  for root in /sys/fs/cgroup/unified /sys/fs/cgroup; do
-    if [ -f "$root/cgroup.controllers" ] && grep -qw memory "$root/cgroup.controllers"; then
-      grep -qw memory "$root/cgroup.subtree_control" ||
-        echo +memory >"$root/cgroup.subtree_control" || continue
-      CG=$root/lowmem-oom-$$
-      mkdir "$CG"
-      echo "$LIMIT" >"$CG/memory.max"
-      [ ! -f "$CG/memory.swap.max" ] || echo 0 >"$CG/memory.swap.max"
-      echo "# cgroup v2 $CG, memory.max $LIMIT"
-      break
-    fi
-  done
-fi
-[ -n "$CG" ] || lm_skip "no memory cgroup (v1 or v2) to confine the allocation"
+lm_memcg lowmem-oom $((LIMIT_MB << 20))
+CG=$LM_CG
 CG_NAME=/${CG##*/}
 
 EXEC_DIR=
 lm_cleanup_hook() {
   [ -z "$EXEC_DIR" ] || rm -rf "$EXEC_DIR"
-  [ -n "$CG" ] && [ -d "$CG" ] || return 0
-  for _ in $(seq 20); do
-    rmdir "$CG" 2>/dev/null && return 0
-    sleep 0.2
-  done
-  echo "# could not remove $CG"
 }
 
 # NotificationExec runs its program as another user than root: a directory
@@ -108,8 +80,8 @@ victim_out=$LM_RUN/victim
 victim_rc=0
 # In a subshell of its own, whose report of the SIGKILL ("Killed") is
 # expected and kept out of the test's output.
-(timeout 60 sh -c 'echo $$ >"$1/cgroup.procs" && exec "$2" "$3" "$4"' sh "$CG" \
-  "$VICTIM" "$MAX_MB" "$STEP_MS" >"$victim_out" 2>&1) 2>/dev/null || victim_rc=$?
+(lm_memcg_exec 60 "$VICTIM" "$MAX_MB" "$STEP_MS" >"$victim_out" 2>&1) 2>/dev/null ||
+  victim_rc=$?
 pid=$(awk '$1 == "pid" { print $2 }' "$victim_out")
 echo "# oom-victim pid $pid exited $victim_rc"
 lm_check "oom-victim (pid $pid) was killed by SIGKILL (status $victim_rc = 128 + 9)" \

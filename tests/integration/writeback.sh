@@ -59,43 +59,17 @@ fi
 
 # --- the memory cgroup (as dip.sh) -------------------------------------------------
 
-CG=
-CG_V=
-LIMIT=$((CG_MB << 20))
-if [ -f /sys/fs/cgroup/memory/memory.limit_in_bytes ]; then
-  CG=/sys/fs/cgroup/memory/lowmem-writeback-$$
-  mkdir "$CG"
-  echo "$LIMIT" >"$CG/memory.limit_in_bytes"
-  CG_V=1
-else
-  for root in /sys/fs/cgroup/unified /sys/fs/cgroup; do
-    if [ -f "$root/cgroup.controllers" ] && grep -qw memory "$root/cgroup.controllers"; then
-      grep -qw memory "$root/cgroup.subtree_control" ||
-        echo +memory >"$root/cgroup.subtree_control" || continue
-      CG=$root/lowmem-writeback-$$
-      mkdir "$CG"
-      echo "$LIMIT" >"$CG/memory.max"
-      CG_V=2
-      break
-    fi
-  done
-fi
-echo "# cgroup v$CG_V $CG, limit $CG_MB MiB"
+lm_memcg lowmem-writeback $((CG_MB << 20))
+CG=$LM_CG
+CG_V=$LM_CG_VERSION
 
 FILE=
 lm_cleanup_hook() {
   [ -z "$FILE" ] || rm -f "$FILE"
-  if [ -n "$CG" ] && [ -d "$CG" ]; then
-    for _ in $(seq 20); do
-      rmdir "$CG" 2>/dev/null && break
-      sleep 0.2
-    done
-  fi
   # Lazily: another collectd running lowmem may hold a stats file open.
   [ -z "$MOUNTED_DEBUGFS" ] || umount /sys/kernel/debug 2>/dev/null ||
     umount -l /sys/kernel/debug 2>/dev/null || true
 }
-[ -n "$CG" ] || lm_skip "no memory cgroup (v1 or v2) to confine the page cache"
 
 # --- the run ---------------------------------------------------------------------
 
@@ -123,8 +97,8 @@ stall0=$(vmstat_of allocstall)
 file0=$(vmstat_of pgscan_file)
 start=$(date +%s.%N)
 dd_rc=0
-timeout "$DD_TIMEOUT" sh -c 'echo $$ >"$1/cgroup.procs" && exec dd if=/dev/zero of="$2" bs=1M count="$3" conv=fsync 2>&1' \
-  sh "$CG" "$FILE" "$SIZE_MB" >"$LM_RUN/dd.out" || dd_rc=$?
+lm_memcg_exec "$DD_TIMEOUT" dd if=/dev/zero of="$FILE" bs=1M count="$SIZE_MB" conv=fsync \
+  >"$LM_RUN/dd.out" 2>&1 || dd_rc=$?
 end=$(date +%s.%N)
 kswapd_d=$(($(vmstat_of pgscan_kswapd) - kswapd0))
 direct_d=$(($(vmstat_of pgscan_direct) - direct0))
