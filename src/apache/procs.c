@@ -10,6 +10,7 @@
 
 #include "sources/parse.h"
 #include "sources/pidstat.h"
+#include "sources/taskstat.h"
 
 enum { PROCS_BUF_INITIAL = 4096, PROCS_BUF_MAX = 16 << 20, DENTS_CAP = 32768 };
 
@@ -95,7 +96,7 @@ static bool name_wanted(const struct procs *p, const char *comm) {
 
 /* The stat of pid, if it is one of ours. 0, -ESRCH when it is gone or no
  * longer matches, or -errno. */
-static int read_stat(struct procs *p, int pid, struct pidstat *st) {
+static int read_stat(struct procs *p, int pid, struct taskstat *st) {
   char rel[32];
   snprintf(rel, sizeof(rel), "%d/stat", pid);
   ssize_t n = read_rel(p, rel);
@@ -103,7 +104,7 @@ static int read_stat(struct procs *p, int pid, struct pidstat *st) {
     return -ESRCH;
   if (n < 0)
     return (int)n;
-  if (pidstat_parse(st, p->buf, (size_t)n) != 0)
+  if (taskstat_parse(st, p->buf, (size_t)n) != 0)
     return -EINVAL;
   return name_wanted(p, st->comm) ? 0 : -ESRCH;
 }
@@ -213,7 +214,7 @@ int procs_discover(struct procs *p) {
    * the scan is dropped (compacting keeps the pid order). */
   size_t kept = 0;
   for (size_t i = 0; i < p->nr; i++) {
-    struct pidstat st;
+    struct taskstat st;
     if (read_stat(p, p->tasks[i].pid, &st) != 0)
       continue;
     p->tasks[kept] = p->tasks[i];
@@ -269,7 +270,7 @@ void procs_adopt_children(struct procs *p) {
     struct adopt a = {.p = p};
     pidstat_parse_children(p->buf, (size_t)n, adopt_pid, &a);
     for (size_t c = 0; c < a.nr; c++) {
-      struct pidstat st;
+      struct taskstat st;
       if (find_task(p, a.pids[c]) == NULL && read_stat(p, a.pids[c], &st) == 0)
         add_task(p, a.pids[c], false, st.starttime);
     }
@@ -298,7 +299,7 @@ void procs_sample(struct procs *p, struct procs_sample *out) {
   }
   for (size_t i = 0; i < p->nr; i++) {
     struct procs_task t = p->tasks[i];
-    struct pidstat st;
+    struct taskstat st;
     uint64_t pages;
 
     /* Gone, renamed (exec of another program), or its pid now another

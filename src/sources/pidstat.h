@@ -1,8 +1,5 @@
-/* One process, from the files of /proc/<pid>:
+/* One process, from the files of /proc/<pid> besides stat (taskstat.h):
  *
- *   stat       "4242 (apache2) S 1 4242 4242 0 -1 ... 22 ... 0 27 0 123456 ..."
- *              (proc(5): 1 pid, 2 comm in parentheses, 3 state, 4 ppid,
- *              20 num_threads, 22 starttime in clock ticks since boot)
  *   statm      "2531 1203 850 88 0 310 0": size, resident, shared, text,
  *              lib, data, dt in pages
  *   task/<tid>/children
@@ -18,21 +15,6 @@
 
 #include <stddef.h>
 #include <stdint.h>
-
-/* Room for a comm: 15 characters for a process (TASK_COMM_LEN 16); some
- * kernels print longer names for kernel threads, cut to fit here. */
-#define PIDSTAT_COMM_LEN 64
-
-struct pidstat {
-  char comm[PIDSTAT_COMM_LEN];
-  char state;
-  uint64_t ppid;
-  uint64_t num_threads;
-  uint64_t starttime; /* clock ticks after boot: tells a reused pid apart */
-};
-
-/* Returns 0, or -EINVAL when the line is not a stat line. */
-int pidstat_parse(struct pidstat *ps, const char *buf, size_t len);
 
 /* Resident pages from statm. Returns 0 or -EINVAL. */
 int pidstat_parse_statm(uint64_t *resident, const char *buf, size_t len);

@@ -59,21 +59,22 @@ int taskstat_parse(struct taskstat *ts, const char *buf, size_t len) {
   const char *word;
   size_t wlen;
 
-  if (!field_u64(&p, end, &ts->pid) ||                         /* (1) */
-      !parse_comm(&p, end, ts->comm, sizeof(ts->comm)) ||      /* (2) */
-      !parse_word(&p, end, NULL, &word, &wlen) ||              /* (3) */
-      !field_u64(&p, end, &ts->ppid) ||                        /* (4) */
-      !skip_fields(&p, end, 4) ||     /* (5) pgrp (6) session (7) tty_nr
-                                         (8) tpgid */
-      !field_u64(&p, end, &ts->flags) ||                       /* (9) */
-      !skip_fields(&p, end, 4) ||     /* (10) minflt (11) cminflt
-                                         (12) majflt (13) cmajflt */
-      !field_u64(&p, end, &ts->utime) ||                       /* (14) */
-      !field_u64(&p, end, &ts->stime) ||                       /* (15) */
-      !skip_fields(&p, end, 6) ||     /* (16) cutime (17) cstime
-                                         (18) priority (19) nice
-                                         (20) num_threads (21) itrealvalue */
-      !field_u64(&p, end, &ts->starttime))                     /* (22) */
+  if (!field_u64(&p, end, &ts->pid) ||                    /* (1) */
+      !parse_comm(&p, end, ts->comm, sizeof(ts->comm)) || /* (2) */
+      !parse_word(&p, end, NULL, &word, &wlen) ||         /* (3) */
+      !field_u64(&p, end, &ts->ppid) ||                   /* (4) */
+      !skip_fields(&p, end, 4) ||        /* (5) pgrp (6) session (7) tty_nr
+                                            (8) tpgid */
+      !field_u64(&p, end, &ts->flags) || /* (9) */
+      !skip_fields(&p, end, 4) ||        /* (10) minflt (11) cminflt
+                                            (12) majflt (13) cmajflt */
+      !field_u64(&p, end, &ts->utime) || /* (14) */
+      !field_u64(&p, end, &ts->stime) || /* (15) */
+      !skip_fields(&p, end, 4) ||        /* (16) cutime (17) cstime
+                                            (18) priority (19) nice */
+      !field_u64(&p, end, &ts->num_threads) || /* (20) */
+      !skip_fields(&p, end, 1) ||              /* (21) itrealvalue */
+      !field_u64(&p, end, &ts->starttime))     /* (22) */
     return -EINVAL;
   ts->state = word[0];
   return 0;

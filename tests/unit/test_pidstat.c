@@ -1,4 +1,4 @@
-/* pidstat: /proc/<pid>/stat, statm and children.
+/* A process's files: /proc/<pid>/stat (taskstat), statm and children.
  *
  * The apache2 processes of apache-6.18-x86_64 were copied from this
  * machine's /proc with ps.txt (ps -C apache2 -o pid=,ppid=,nlwp=,rss=)
@@ -21,13 +21,14 @@
 
 #include "fixture.h"
 #include "sources/pidstat.h"
+#include "sources/taskstat.h"
 
 #define TREE "apache-6.18-x86_64"
 
-static int parse_stat(const char *tree, const char *rel, struct pidstat *ps) {
+static int parse_stat(const char *tree, const char *rel, struct taskstat *ps) {
   size_t len;
   char *buf = fixture_read(tree, rel, &len);
-  int err = pidstat_parse(ps, buf, len);
+  int err = taskstat_parse(ps, buf, len);
   free(buf);
   return err;
 }
@@ -53,7 +54,7 @@ static void test_processes(void **state) {
   };
   for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
     char rel[64];
-    struct pidstat ps;
+    struct taskstat ps;
     uint64_t resident;
 
     snprintf(rel, sizeof(rel), "%s/stat", cases[i].dir);
@@ -72,7 +73,7 @@ static void test_processes(void **state) {
 /* The comm ends at the last ')'; the fields after it are read. */
 static void test_comm_parens(void **state) {
   (void)state;
-  struct pidstat ps;
+  struct taskstat ps;
   assert_int_equal(parse_stat("malformed", "proc/pidstat-comm-parens", &ps), 0);
   assert_string_equal(ps.comm, "a) (b) c)");
   assert_int_equal(ps.ppid, 4299);
@@ -91,7 +92,7 @@ static void test_broken(void **state) {
   static const char *const statm_cases[] = {
       "proc/statm-garbage", "proc/statm-truncated", "proc/meminfo-empty"};
   for (size_t i = 0; i < sizeof(stat_cases) / sizeof(stat_cases[0]); i++) {
-    struct pidstat ps;
+    struct taskstat ps;
     print_message("%s\n", stat_cases[i]);
     assert_int_equal(parse_stat("malformed", stat_cases[i], &ps), -EINVAL);
   }
@@ -107,13 +108,13 @@ static void test_broken(void **state) {
 static void test_long_comm(void **state) {
   (void)state;
   char line[512];
-  struct pidstat ps;
+  struct taskstat ps;
   int n = snprintf(line, sizeof(line),
                    "9 (kworker/u8:2+flush-254:0-%070d) I 2 0 0 0 -1 69238880 "
                    "0 0 0 0 0 0 0 0 20 0 1 0 33 0 0",
                    7);
-  assert_int_equal(pidstat_parse(&ps, line, (size_t)n), 0);
-  assert_int_equal(strlen(ps.comm), PIDSTAT_COMM_LEN - 1);
+  assert_int_equal(taskstat_parse(&ps, line, (size_t)n), 0);
+  assert_int_equal(strlen(ps.comm), TASKSTAT_COMM_LEN - 1);
   assert_int_equal(ps.ppid, 2);
   assert_int_equal(ps.starttime, 33);
 }
