@@ -25,9 +25,20 @@ check_build() {
 echo "== build and check (unit + integration) =="
 check_build _build/release
 echo "== the incident in an emulated i686 HighMem guest (make check-guest) =="
+# The scenario races the guest kernel's own reclaim under software
+# emulation: the state it drives to (no free 8 kB block in Normal) can last
+# less than a sample. A run that misses it is tried once more; the i386
+# root is cached by then, so it costs about 2.5 minutes.
 guest=0
 if [ "$(id -u)" -eq 0 ]; then
-  if (cd _build/release && make -s check-guest); then guest=pass; else guest=fail; fi
+  guest=fail
+  for attempt in 1 2; do
+    if (cd _build/release && make -s check-guest); then
+      guest=pass
+      break
+    fi
+    echo "make check-guest: attempt $attempt failed"
+  done
 else
   echo "SKIP: make check-guest needs root"
 fi
