@@ -24,10 +24,13 @@ bool wm_track_feed(struct wm_track *t, size_t window, enum wm_level level) {
     sum += t->count[l];
     at_or_worse[l] = sum;
   }
-  size_t half = (window + 1) / 2;
+  /* A tenth of the window: a zone that refuses allocations off and on
+   * (blocks formed by reclaim and taken at once) is at the level in few
+   * samples, yet in trouble; one or two stray samples are not. */
+  size_t rise = (window + 9) / 10;
   enum wm_level next = t->state;
   for (int l = WM_NR - 1; l > (int)t->state; l--)
-    if (at_or_worse[l] >= half) {
+    if (at_or_worse[l] >= rise) {
       next = (enum wm_level)l;
       break;
     }

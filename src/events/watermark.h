@@ -8,7 +8,7 @@
  *
  * A state change is notified once it persists. Over the last N samples
  * (N = NotifyPersistence / SampleInterval): the state rises to the worst
- * level seen in at least half of them, and falls only when none of them
+ * level seen in at least a tenth of them, and falls only when none of them
  * is at the current level any more, to the worst level still seen. A
  * value flapping at every sample rises once and stays until it has been
  * quiet for the whole window: one notification, then one OKAY. */

@@ -68,16 +68,17 @@ static void test_persistence(void **state) {
   struct track k;
   enum wm_level lv[100];
 
-  /* A steady FAILURE: notified once half the window (5 of 10) saw it. */
+  /* A steady FAILURE: notified once a tenth of the window (5 of 50) saw
+   * it. */
   track_init(&k);
   for (size_t i = 0; i < 4; i++)
-    assert_false(wm_track_feed(&k.t, 10, WM_FAILURE));
-  assert_true(wm_track_feed(&k.t, 10, WM_FAILURE));
+    assert_false(wm_track_feed(&k.t, 50, WM_FAILURE));
+  assert_true(wm_track_feed(&k.t, 50, WM_FAILURE));
   assert_int_equal(k.t.state, WM_FAILURE);
-  /* Back to OKAY only when the whole window is clean: 10 samples. */
-  for (size_t i = 0; i < 9; i++)
-    assert_false(wm_track_feed(&k.t, 10, WM_OKAY));
-  assert_true(wm_track_feed(&k.t, 10, WM_OKAY));
+  /* Back to OKAY only when the whole window is clean: 50 samples. */
+  for (size_t i = 0; i < 49; i++)
+    assert_false(wm_track_feed(&k.t, 50, WM_OKAY));
+  assert_true(wm_track_feed(&k.t, 50, WM_OKAY));
   assert_int_equal(k.t.state, WM_OKAY);
 
   /* A value flapping at every sample for 10 s at 10 Hz: one FAILURE, then
@@ -92,11 +93,20 @@ static void test_persistence(void **state) {
   assert_int_equal(feed(&k, 10, lv, 10), 1);
   assert_int_equal(k.t.state, WM_OKAY);
 
-  /* A blip shorter than half the window: nothing. */
+  /* Refused in one sample of every ten (the guest's fork wall, blocks
+   * formed and taken between samples): FAILURE at the 5th such sample. */
   track_init(&k);
-  for (size_t i = 0; i < 30; i++)
+  for (size_t i = 0; i < ARRAY_SIZE(lv); i++)
+    lv[i] = i % 10 == 9 ? WM_FAILURE : WM_OKAY;
+  assert_int_equal(feed(&k, 50, lv, 49), 0);
+  assert_int_equal(feed(&k, 50, lv + 49, 1), 1);
+  assert_int_equal(k.t.state, WM_FAILURE);
+
+  /* A blip of fewer samples than a tenth of the window: nothing. */
+  track_init(&k);
+  for (size_t i = 0; i < 60; i++)
     lv[i] = i == 7 || i == 8 ? WM_FAILURE : WM_OKAY;
-  assert_int_equal(feed(&k, 10, lv, 30), 0);
+  assert_int_equal(feed(&k, 50, lv, 60), 0);
 
   /* FAILURE easing to WARNING, then OKAY: three changes. */
   track_init(&k);
@@ -109,14 +119,17 @@ static void test_persistence(void **state) {
   assert_int_equal(feed(&k, 10, lv, 30), 3);
   assert_int_equal(k.t.state, WM_OKAY);
 
-  /* Failures and warnings alternating: WARNING-or-worse fills half the
-   * window first (5th sample), FAILURE alone at the 9th. */
+  /* Warnings, then failures: WARNING-or-worse reaches a tenth of the
+   * window (5 of 50) first, FAILURE alone at its 5th sample. */
   track_init(&k);
-  for (size_t i = 0; i < 8; i++)
-    lv[i] = i % 2 ? WM_WARNING : WM_FAILURE;
-  assert_int_equal(feed(&k, 10, lv, 8), 1);
+  for (size_t i = 0; i < 5; i++)
+    lv[i] = WM_WARNING;
+  assert_int_equal(feed(&k, 50, lv, 5), 1);
   assert_int_equal(k.t.state, WM_WARNING);
-  assert_int_equal(feed(&k, 10, (enum wm_level[]){WM_FAILURE}, 1), 1);
+  for (size_t i = 0; i < 4; i++)
+    lv[i] = WM_FAILURE;
+  assert_int_equal(feed(&k, 50, lv, 4), 0);
+  assert_int_equal(feed(&k, 50, (enum wm_level[]){WM_FAILURE}, 1), 1);
   assert_int_equal(k.t.state, WM_FAILURE);
 
   /* A window of one sample follows every change. */
@@ -242,11 +255,11 @@ static void test_incident_headroom(void **state) {
   assert_string_equal(out.v[0].plugin_instance, "node0-Normal");
   watermark_destroy(&w);
 
-  /* Persistence 1 s at 0.1 s: the first 4 samples say nothing, the 5th
-   * tells the three states. */
-  c = wm_config(&t, 1.0, NULL, 0);
+  /* Persistence 5 s at 0.1 s (50 samples, a tenth of them 5): the first
+   * 4 samples say nothing, the 5th tells the three states. */
+  c = wm_config(&t, 5.0, NULL, 0);
   assert_int_equal(watermark_init(&w, &c), 0);
-  assert_int_equal(w.window, 10);
+  assert_int_equal(w.window, 50);
   for (int i = 0; i < 4; i++) {
     out.nr = 0;
     watermark_step(&w, &t.sampler.sample, 1000.0 + i * 0.1, &out);
