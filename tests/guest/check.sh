@@ -198,7 +198,11 @@ analyse_foundation() {
   local f rrd_min csv_min
   f=$(lm_rrd_file "$normal" memory-free)
   if [ -f "$f" ]; then
-    rrd_min=$(lm_rrd_fetch "$f" "${t_pin%.*}" "$((${t_oom%.*} + 1))" | awk 'NR == 1 || $2 < m { m = $2 } END { printf "%.0f", m }')
+    # rrdtool fetch also returns the row after the end: keep the rows of
+    # the CSV's seconds, (t_pin, t_oom + 1].
+    rrd_min=$(lm_rrd_fetch "$f" "${t_pin%.*}" "$((${t_oom%.*} + 1))" |
+      awk -v a="$t_pin" -v b="$((${t_oom%.*} + 1))" '$1 > a && $1 <= b' |
+      awk 'NR == 1 || $2 < m { m = $2 } END { printf "%.0f", m }')
     csv_min=$(csv_stat "$normal" memory-free "$t_pin" "$((${t_oom%.*} + 1))" min)
     lm_check "the guest's RRD files (i386, restored here) hold the CSV's lowest Normal free ($rrd_min = $csv_min)" \
       lm_num_close "${rrd_min:-x}" "${csv_min:-y}"
