@@ -1,68 +1,99 @@
 #!/bin/sh
-# The whole test suite: unit tests (cmocka) and integration tests with the
-# real collectd, the incident reproduced in an emulated 32-bit guest (make
-# check-guest), an ASan+UBSan build of the unit tests, a static pass with
-# cppcheck, and make distcheck. Run as root for the integration tests
-# (they skip, not fail, otherwise). Build trees go to _build/.
+# The whole test suite, in stages: the unit tests (cmocka) and the
+# integration tests with the real collectd, kernel and Apache; the incident
+# reproduced in an emulated 32-bit guest (make check-guest); the unit tests
+# again under ASan and UBSan; a static pass with cppcheck; make distcheck
+# (the tarball builds and its unit tests pass). Run as root for the
+# integration tests and the guest (they skip, not fail, otherwise). Build
+# trees go to _build/. Each stage ends with a line saying how long it took;
+# the last line is "lowmem: N passed, M failed, K skipped".
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 jobs=$(nproc 2>/dev/null || echo 2)
-summary=""
+logs=""      # automake test-suite.log files, for the counts
 failed=0
+guest=skip   # pass, fail or skip
+times=""     # "stage seconds status" lines
 
-./autogen.sh >/dev/null 2>&1
+# stage NAME COMMAND...: runs COMMAND, and says how long it took.
+stage() {
+  name=$1
+  shift
+  echo "== $name =="
+  start=$(date +%s)
+  status=ok
+  "$@" || status=FAILED
+  secs=$(($(date +%s) - start))
+  echo "-- $name: ${secs}s, $status"
+  times="$times$name|$secs|$status
+"
+  [ "$status" = ok ] || failed=1
+}
 
-# $1: build dir, rest: configure options.
-check_build() {
-  dir=$1; shift
+# build DIR CONFIGURE_OPTION...: configure and build in DIR.
+build() {
+  dir=$1
+  shift
   mkdir -p "$dir"
-  (cd "$dir" && "$top/configure" -q "$@" && make -s -j"$jobs" &&
-    make -s check -j1) || failed=1
-  [ -f "$dir/test-suite.log" ] && summary="$summary $dir/test-suite.log"
+  (cd "$dir" && "$top/configure" -q "$@" && make -s -j"$jobs")
 }
 
-echo "== build and check (unit + integration) =="
-check_build _build/release
-echo "== the incident in an emulated i686 HighMem guest (make check-guest) =="
-# The scenario races the guest kernel's own reclaim under software
-# emulation: the state it drives to (no free 8 kB block in Normal) can last
-# less than a sample. A run that misses it is tried once more; the i386
-# root is cached by then, so it costs about 2.5 minutes.
-guest=0
-if [ "$(id -u)" -eq 0 ]; then
-  guest=fail
-  for attempt in 1 2; do
-    if (cd _build/release && make -s check-guest); then
-      guest=pass
-      break
-    fi
-    echo "make check-guest: attempt $attempt failed"
-  done
-else
-  echo "SKIP: make check-guest needs root"
-fi
-
-echo "== ASan + UBSan build, unit tests =="
-check_build _build/sanitize --enable-sanitizers
-
-echo "== cppcheck =="
-cppcheck --quiet --std=c11 --enable=warning,performance,portability \
-  --error-exitcode=1 --inline-suppr -I src src || failed=1
-
-echo "== make distcheck =="
-(cd _build/release && make -s distcheck >distcheck.log 2>&1) || {
-  tail -40 _build/release/distcheck.log
-  failed=1
+# check DIR: make check in DIR; its test-suite.log counts.
+check() {
+  logs="$logs $1/test-suite.log"
+  (cd "$1" && make -s check -j1)
 }
 
-# One line for the whole run, from automake's own counts.
+guest_check() {
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "SKIP: make check-guest needs root"
+    return 0
+  fi
+  if (cd _build/release && make -s check-guest); then
+    guest=pass
+  else
+    guest=fail
+    return 1
+  fi
+}
+
+distcheck() {
+  (cd _build/release && make -s distcheck >distcheck.log 2>&1) || {
+    tail -40 _build/release/distcheck.log
+    return 1
+  }
+}
+
+stage "autogen" sh -c './autogen.sh >/dev/null 2>&1'
+stage "build" build _build/release
+stage "unit and integration tests (make check)" check _build/release
+stage "the incident in an emulated i686 HighMem guest (make check-guest)" guest_check
+stage "ASan + UBSan build" build _build/sanitize --enable-sanitizers \
+  --disable-integration-tests
+stage "ASan + UBSan unit tests" check _build/sanitize
+stage "cppcheck" cppcheck --quiet --std=c11 \
+  --enable=warning,performance,portability --error-exitcode=1 \
+  --inline-suppr -I src src
+stage "make distcheck (the tarball builds, its unit tests pass)" distcheck
+
+# Where the time went, and one line for the whole run from automake's own
+# counts (each skipped test with its reason).
+echo "== summary =="
+printf '%s' "$times" | awk -F'|' '{ printf "  %5ds  %-6s %s\n", $2, $3, $1; t += $2 }
+                                  END { printf "  %5ds  total\n", t }'
 pass=0 fail=0 skip=0
-for log in $summary; do
+for log in $logs; do
+  [ -f "$log" ] || { fail=$((fail + 1)); continue; }
   p=$(sed -n 's/^# PASS: *//p' "$log"); f=$(sed -n 's/^# FAIL: *//p' "$log")
   e=$(sed -n 's/^# ERROR: *//p' "$log"); s=$(sed -n 's/^# SKIP: *//p' "$log")
   pass=$((pass + ${p:-0})); fail=$((fail + ${f:-0} + ${e:-0}))
   skip=$((skip + ${s:-0}))
+  # Each skipped test, with the reason its own log gives.
+  for trs in $(grep -l -r --include='*.trs' '^:test-result: SKIP' "$(dirname "$log")/tests" 2>/dev/null); do
+    why=$(grep -m1 '^SKIP: ' "${trs%.trs}.log" 2>/dev/null | cut -c7-)
+    echo "  skipped: ${trs%.trs}: ${why:-no reason given}"
+  done
 done
 case $guest in
 pass) pass=$((pass + 1)) ;;
