@@ -1,6 +1,6 @@
 /* pressure: drive a 32-bit HighMem guest into the incident, then undo it.
  *
- *   pressure PIN_DIR HOLE_DIR MARGIN_KB HOLE_EVERY PAUSE_S PIN_S FORK_S
+ *   pressure PIN_DIR HOLE_DIR MARGIN_KB HOLE_EVERY HOLD_S PIN_S FORK_S
  *
  * PIN_DIR and HOLE_DIR are two tmpfs mounted with nr_inodes=0.
  *
@@ -16,11 +16,17 @@
  * Normal zone (1310 free blocks of 4 kB, 18 of 8 kB, none larger).
  *
  * Forking: processes are forked and kept asleep (each takes an order-1
- * kernel stack and page tables from low memory). When Normal has no free
- * block of 8 kB or more left, the state in which the incident's kernel
- * refused every fork, the forker waits PAUSE_S seconds (so that state
- * lasts long enough to be sampled), then forks on until the kernel OOM
- * kills, or FORK_S seconds passed.
+ * kernel stack and page tables from low memory) until Normal has no free
+ * block of 8 kB or more left: the wall, the state in which the incident's
+ * kernel refused every fork. The forker then holds the zone there for
+ * HOLD_S seconds, so that the state lasts long enough to be sampled: it
+ * reads Normal's buddyinfo every HOLD_POLL_US and, whenever reclaim has
+ * made a block of 8 kB or more again, forks at once, which takes it. Then
+ * it forks freely until the kernel OOM kills, or FORK_S seconds passed.
+ *
+ * What the forker saw during the hold is the test's oracle for what a
+ * sampler could see: the share of its polls, and of the hold's time, at
+ * the wall, per second and in all.
  *
  * This process is the watcher: it is OOM-protected (oom_score_adj -1000),
  * locked in memory, and never forks once the pressure is on. The filler
@@ -38,11 +44,16 @@
  *   T pin-done LINKS NORMAL_FREE_KB MIN_KB REASON
  *   T holes-freed NORMAL_FREE_KB MIN_KB FREE_4K FREE_8K_OR_MORE
  *   T fork-start
- *   T fork-wall FORKED NORMAL_FREE_KB MIN_KB FREE_4K     (the pause begins)
- *   T fork-resume FORKED
+ *   T fork-wall FORKED NORMAL_FREE_KB MIN_KB FREE_4K     (the hold begins)
+ *   T hold-second S POLLS AT_WALL FORKS  (polls in (S-1, S], each second)
+ *   T fork-hold POLLS AT_WALL WALL_S HOLD_S FORKS REFUSED LONGEST_OFF_S END
+ *   T fork-resume FORKED NORMAL_FREE_KB MIN_KB          (the hold ends)
  *   T oom-kill COUNT STAGE
  *   T undone REAPED
  *   T timeout STAGE
+ * fork-hold's END says why the hold ended: "time" (HOLD_S passed) or
+ * "forks" (HOLD_FORKS forks made in it); an OOM kill during the hold ends
+ * the whole run, with no fork-hold line.
  * Exit status: 0 after an OOM kill was seen and undone, 2 when none came
  * in time (everything is undone all the same), 1 on a setup error. */
 #include <errno.h>
@@ -67,6 +78,8 @@ enum {
   HOLE_LINKS = 63,   /* 2 x 32 - 1 dentries: one whole slab page at least */
   CHECK_EVERY = 512, /* links between two looks at the zone */
   POLL_MS = 20,      /* the watcher's period */
+  HOLD_POLL_US = 2000, /* the forker's period at the wall */
+  HOLD_FORKS = 3000, /* at most, during the hold */
   MAX_SECONDS = 3600,
 };
 
@@ -76,11 +89,13 @@ static double now(void) {
   return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-static void sleep_ms(long ms) {
-  struct timespec ts = {.tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000L};
+static void sleep_us(long us) {
+  struct timespec ts = {.tv_sec = us / 1000000, .tv_nsec = (us % 1000000) * 1000L};
   while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
     ;
 }
+
+static void sleep_ms(long ms) { sleep_us(ms * 1000); }
 
 /* Every line goes out at once: the guest may die right after it. */
 static void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -279,31 +294,108 @@ static int pin(const struct pin_args *a) {
   return strcmp(reason, "margin") == 0 ? 0 : 1;
 }
 
+/* One sleeping child: the kernel gives it an order-1 stack. */
+static bool fork_one(void) {
+  pid_t pid = fork();
+  if (pid == 0) {
+    for (;;)
+      pause();
+  }
+  return pid > 0;
+}
+
+/* What the forker saw while it held the zone at the wall. */
+struct hold {
+  unsigned long polls, at_wall, forks, refused;
+  double wall_s, longest_off_s;
+};
+
+/* hold_wall: HOLD_S seconds at the wall. Each poll of buddyinfo finds the
+ * zone at the wall or not; the time up to the next poll is counted on that
+ * side. A block of 8 kB or more is taken by a fork at once, then the zone
+ * is polled again without sleeping. One hold-second line per second, for
+ * the polls of (S-1, S]. */
+static void hold_wall(long hold_s, struct hold *h) {
+  double start = now(), end = start + (double)hold_s, last = start;
+  double off_since = -1;
+  bool last_wall = true;
+  long second = (long)start + 1;
+  unsigned long sec_polls = 0, sec_wall = 0, sec_forks = 0;
+  const char *why = "time";
+  memset(h, 0, sizeof *h);
+  for (;;) {
+    long long single, larger;
+    double t = now();
+    bool wall = normal_blocks(&single, &larger) == 0 && larger == 0;
+    if (last_wall)
+      h->wall_s += t - last;
+    last = t;
+    last_wall = wall;
+    if (wall && off_since >= 0) {
+      if (t - off_since > h->longest_off_s)
+        h->longest_off_s = t - off_since;
+      off_since = -1;
+    } else if (!wall && off_since < 0) {
+      off_since = t;
+    }
+    if ((long)t + 1 != second) {
+      say("hold-second %ld %lu %lu %lu", second, sec_polls, sec_wall, sec_forks);
+      second = (long)t + 1;
+      sec_polls = sec_wall = sec_forks = 0;
+    }
+    if (t >= end)
+      break;
+    if (h->forks >= HOLD_FORKS) {
+      why = "forks";
+      break;
+    }
+    h->polls++;
+    sec_polls++;
+    if (wall) {
+      h->at_wall++;
+      sec_wall++;
+      sleep_us(HOLD_POLL_US);
+    } else if (fork_one()) {
+      h->forks++;
+      sec_forks++;
+    } else {
+      h->refused++;
+      sleep_us(HOLD_POLL_US);
+    }
+  }
+  if (off_since >= 0 && last - off_since > h->longest_off_s)
+    h->longest_off_s = last - off_since;
+  if (sec_polls > 0)
+    say("hold-second %ld %lu %lu %lu", second, sec_polls, sec_wall, sec_forks);
+  say("fork-hold %lu %lu %.3f %.3f %lu %lu %.3f %s", h->polls, h->at_wall,
+      h->wall_s, last - start, h->forks, h->refused, h->longest_off_s, why);
+}
+
 /* The forker: sleeping children until time is up. A failed fork (EAGAIN,
  * ENOMEM) is tried again: the point is to keep asking the kernel for
  * order-1 stacks. */
-static void fork_loop(long pause_s, long seconds) {
+static void fork_loop(long hold_s, long seconds) {
   double deadline = now() + seconds;
   unsigned long forked = 0, refused = 0;
   long long page_kb = sysconf(_SC_PAGESIZE) / 1024;
-  bool paused = pause_s == 0;
+  bool held = hold_s == 0;
   say("fork-start");
   while (now() < deadline) {
     long long single, larger, free_pages, min;
-    if (!paused && normal_blocks(&single, &larger) == 0 && larger == 0 &&
+    if (!held && normal_blocks(&single, &larger) == 0 && larger == 0 &&
         normal_zone(&free_pages, &min) == 0) {
       say("fork-wall %lu %lld %lld %lld", forked, free_pages * page_kb,
           min * page_kb, single);
-      sleep_ms(pause_s * 1000);
-      say("fork-resume %lu", forked);
-      paused = true;
+      struct hold h;
+      hold_wall(hold_s, &h);
+      forked += h.forks;
+      refused += h.refused;
+      normal_zone(&free_pages, &min);
+      say("fork-resume %lu %lld %lld", forked, free_pages * page_kb,
+          min * page_kb);
+      held = true;
     }
-    pid_t pid = fork();
-    if (pid == 0) {
-      for (;;)
-        pause();
-    }
-    if (pid > 0) {
+    if (fork_one()) {
       forked++;
     } else {
       refused++;
@@ -332,14 +424,14 @@ static pid_t spawn(void (*body)(void *), void *arg) {
 }
 
 struct fork_args {
-  long pause_s, seconds;
+  long hold_s, seconds;
 };
 
 static void pin_body(void *arg) { _exit(pin(arg)); }
 
 static void fork_body(void *arg) {
   const struct fork_args *a = arg;
-  fork_loop(a->pause_s, a->seconds);
+  fork_loop(a->hold_s, a->seconds);
 }
 
 static void kill_group(pid_t pid) {
@@ -373,7 +465,7 @@ static void undo(pid_t filler, pid_t forker, const struct pin_args *a) {
 int main(int argc, char **argv) {
   if (argc != 8) {
     fprintf(stderr, "usage: pressure PIN_DIR HOLE_DIR MARGIN_KB HOLE_EVERY "
-                    "PAUSE_S PIN_S FORK_S\n");
+                    "HOLD_S PIN_S FORK_S\n");
     return 1;
   }
   struct pin_args pa = {.dir = argv[1],
@@ -381,10 +473,10 @@ int main(int argc, char **argv) {
                         .margin_kb = parse_arg(argv[3], 0, 1L << 30),
                         .hole_every = parse_arg(argv[4], 0, 1L << 30),
                         .seconds = parse_arg(argv[6], 1, MAX_SECONDS)};
-  struct fork_args fa = {.pause_s = parse_arg(argv[5], 0, MAX_SECONDS),
+  struct fork_args fa = {.hold_s = parse_arg(argv[5], 0, MAX_SECONDS),
                          .seconds = parse_arg(argv[7], 1, MAX_SECONDS)};
   if (pa.margin_kb < 0 || pa.hole_every < 0 || pa.seconds < 0 ||
-      fa.pause_s < 0 || fa.seconds < 0) {
+      fa.hold_s < 0 || fa.seconds < 0) {
     fprintf(stderr, "pressure: bad argument\n");
     return 1;
   }
@@ -407,7 +499,7 @@ int main(int argc, char **argv) {
     say("spawn-error %s", strerror(errno));
     return 1;
   }
-  double deadline = now() + pa.seconds + fa.pause_s + fa.seconds + 10;
+  double deadline = now() + pa.seconds + fa.hold_s + fa.seconds + 10;
   const char *stage = "pin";
   for (;;) {
     long long kills = oom_kills(vmstat);

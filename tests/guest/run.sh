@@ -1,19 +1,33 @@
 #!/bin/bash
 # make check-guest: the incident, reproduced in an emulated 32-bit guest.
 #
-# Builds an i386 Debian root with debootstrap, builds lowmem from this
-# tree's distribution files natively inside it (linux32 chroot), boots that
-# root's HighMem kernel (686-pae) in qemu-system-i386 with 2 GB of RAM, and
-# runs tests/guest/init.sh there as PID 1: collectd with lowmem watches while
-# low memory fills with dentries no shrinker can free and forks then fail
-# (order 1) until the OOM killer runs. Then it reads back what lowmem wrote
-# in the guest (CSV, RRD, the log) and checks that it saw the incident.
+# Builds an i386 Debian root with debootstrap, builds lowmem for i386 from
+# this tree's distribution files with a cross compiler (i686-linux-gnu-gcc),
+# boots that root's HighMem kernel (686-pae) in qemu-system-i386 with 2 GB
+# of RAM, and runs tests/guest/init.sh there as PID 1: collectd with lowmem
+# watches while low memory fills with dentries no shrinker can free and
+# forks then fail (order 1) until the OOM killer runs. Then it reads back
+# what lowmem wrote in the guest (CSV, RRD dumped to XML there, the log)
+# and checks that it saw the incident.
+#
+# The root: debootstrap's first stage (--foreign: download and unpack)
+# runs on this host; its second stage (install and configure every
+# package) runs i386 code. On a host that runs i386 code (checked with
+# `linux32 chroot ROOT /bin/true`) it runs in a linux32 chroot; on one
+# that does not (a kernel with ia32 emulation off: "Exec format error"),
+# in the emulated guest, booted once for it (tests/guest/initramfs.sh).
+# Both give the same root, cached the same way. Nothing else runs i386
+# code on the host: lowmem is cross-built, the guest's initramfs is packed
+# here of the root's busybox-static and virtio and ext4 modules, and the
+# RRD files are dumped to XML in the guest.
 #
 # Needs root, debootstrap, qemu-system-i386, mkfs.ext4 and debugfs
-# (e2fsprogs), rrdtool, jq, and a kernel that runs i386 binaries; skips
-# (exit 77) without the tools. Software emulation (no KVM): about 2.5
-# minutes on 2 cores with the i386 root cached, 3.5 without; every step is
-# bounded by `timeout`. Ends with "N passed, M failed".
+# (e2fsprogs), i686-linux-gnu-gcc, collectd-dev, cpio, kmod (depmod,
+# modprobe), rrdtool and jq; to make the root without i386 on the host,
+# also loop devices. Skips (exit 77) without the tools. Software emulation
+# (no KVM): about 3 minutes on 2 cores with the i386 root cached; making
+# the root adds about 1.5 minutes with a linux32 chroot, 8 in the guest.
+# Every step is bounded by `timeout`. Ends with "N passed, M failed".
 #
 # Environment:
 #   top_srcdir, top_builddir, MAKE  set by `make check-guest`; top_builddir
@@ -21,6 +35,11 @@
 #   LOWMEM_GUEST_CACHE    where the i386 root is kept between runs, keyed
 #                         by what it is made of (default
 #                         $top_builddir/guest-cache; "none": not kept)
+#   LOWMEM_GUEST_HOST_I386  how the root's second stage runs: "auto"
+#                         (default: a linux32 chroot when this host runs
+#                         i386 code, else the guest), "no" (the guest, as
+#                         on a host without 32-bit execution), "yes" (the
+#                         chroot, or fail); a cached root needs neither
 #   LOWMEM_GUEST_MIRROR   Debian mirror (default http://deb.debian.org/debian)
 #   LOWMEM_GUEST_GRAPHS   a directory for lowmem-graph's PNGs of the run and
 #                         guest-incident.png (the README's picture)
@@ -40,20 +59,26 @@ CACHE=${LOWMEM_GUEST_CACHE-$top_builddir/guest-cache}
 [ "$CACHE" != none ] || CACHE=
 
 # What the guest root holds: collectd and rrdtool to run, the 686-pae
-# (HighMem) kernel with an initramfs to boot, and what lowmem needs to build.
-GUEST_PACKAGES="collectd-core rrdtool linux-image-686-pae initramfs-tools zstd"
-GUEST_PACKAGES="$GUEST_PACKAGES gcc make libc6-dev pkg-config collectd-dev libyajl-dev libcmocka-dev"
+# (HighMem) kernel to boot; libyajl-dev, the i386 library and headers
+# lowmem is cross-built against; busybox-static, of which the guest's
+# initramfs is made here (initramfs.sh). debootstrap --include adds what
+# they depend on, not what they recommend.
+GUEST_PACKAGES="collectd-core rrdtool linux-image-686-pae libyajl-dev busybox-static"
+CROSS=i686-linux-gnu
 
 # Bounds, in seconds.
 T_DEBOOTSTRAP=300
-T_APT=600
+T_STAGE2=1200
 T_BUILD=300
 T_QEMU=480
 
 # The guest's scenario (tests/guest/init.sh reads these).
-PIN_MARGIN_KB=2048
+# Pinning stops with Normal's free between its low and high watermarks;
+# the freed holes then lift it above low, so that kswapd sleeps through
+# the hold (awake, it makes 8 kB blocks that the forker has to take).
+PIN_MARGIN_KB=1792
 HOLE_EVERY=768
-PAUSE_SECONDS=5
+HOLD_SECONDS=6
 PIN_SECONDS=240
 FORK_SECONDS=90
 
@@ -67,6 +92,10 @@ ROOT=
 
 # write_guest_conf FILE: collectd in the guest. Hostname and FQDNLookup
 # matter: without them collectd exits at start there, having no network.
+# RRATimespan 1200: each RRD file holds one archive per function, of
+# 1200 rows of a second, which outlasts the guest (T_QEMU); the default
+# five (up to a year) make each file's XML dump, done in the guest under
+# emulation (init.sh), seven times longer.
 write_guest_conf() {
   cat >"$1" <<'EOF'
 Hostname "guest"
@@ -95,6 +124,7 @@ LoadPlugin rrdtool
 <Plugin rrdtool>
   DataDir "/out/rrd"
   CacheTimeout 0
+  RRATimespan 1200
 </Plugin>
 
 <LoadPlugin lowmem>
@@ -111,13 +141,20 @@ EOF
 }
 
 . "$here/check.sh"
+. "$here/initramfs.sh"
 
 # --- prerequisites --------------------------------------------------------------
 
 [ "$(id -u)" = 0 ] || lm_skip "needs root (debootstrap, chroot)"
-for tool in debootstrap qemu-system-i386 mkfs.ext4 debugfs linux32 timeout flock jq; do
+for tool in debootstrap qemu-system-i386 mkfs.ext4 debugfs timeout flock jq "$CROSS-gcc" \
+  dpkg-deb cpio depmod modprobe; do
   command -v "$tool" >/dev/null || lm_skip "$tool not found (sh scripts/install-deps.sh)"
 done
+[ -f /usr/include/collectd/core/daemon/plugin.h ] || lm_skip "collectd's headers not found (collectd-dev)"
+case ${LOWMEM_GUEST_HOST_I386:-auto} in
+  auto | yes | no) ;;
+  *) lm_skip "LOWMEM_GUEST_HOST_I386 is auto, yes or no, not ${LOWMEM_GUEST_HOST_I386}" ;;
+esac
 if [ -z "$RRDTOOL" ] || [ ! -x "$RRDTOOL" ]; then lm_skip "rrdtool not found"; fi
 { mkfs.ext4 2>&1 || true; } | grep -q -- '-d ' || lm_skip "mkfs.ext4 cannot fill an image from a directory (-d)"
 [ -f "$top_builddir/Makefile" ] || lm_skip "$top_builddir is not a configured build tree"
@@ -146,7 +183,6 @@ cleanup() {
   local rc=$?
   if [ -n "$ROOT" ]; then
     for m in $(mounts_under "$ROOT"); do umount "$m" 2>/dev/null || umount -l "$m" || true; done
-    rm -rf --one-file-system "$ROOT/tmp/lowmem-build" "$ROOT/tmp/lowmem-rrd"
   fi
   if [ -n "$W" ] && [ -d "$W" ]; then
     if [ "${LOWMEM_TEST_KEEP:-0}" = 1 ]; then echo "# kept $W"; else remove_tree "$W" || true; fi
@@ -170,34 +206,77 @@ W=$(mktemp -d "${TMPDIR:-/tmp}/lowmem-guest.XXXXXX")
 
 # --- the i386 root -----------------------------------------------------------------
 
-# in_root DIR SECONDS COMMAND...: runs COMMAND in the i386 root DIR, with
-# /proc mounted for the time of it.
-in_root() {
-  local dir=$1 t=$2 rc=0
-  shift 2
-  mount -t proc proc "$dir/proc"
-  timeout -k 10 "$t" linux32 chroot "$dir" /usr/bin/env -i \
-    PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LC_ALL=C.UTF-8 \
-    DEBIAN_FRONTEND=noninteractive "$@" || rc=$?
-  umount "$dir/proc" || umount -l "$dir/proc"
-  return $rc
+# host_runs_i386 DIR: whether this host runs the i386 binaries of the
+# first-stage root DIR, for real, unless LOWMEM_GUEST_HOST_I386 says; says
+# which way the second stage goes, and why.
+host_runs_i386() {
+  local dir=$1 why
+  if [ "${LOWMEM_GUEST_HOST_I386:-auto}" = no ]; then
+    root_made_by="the guest (LOWMEM_GUEST_HOST_I386=no)"
+    return 1
+  fi
+  if ! command -v linux32 >/dev/null; then
+    why="linux32 not found"
+  elif timeout -k 5 60 linux32 chroot "$dir" /bin/true >"$W/i386-probe.log" 2>&1; then
+    root_made_by="a linux32 chroot (this host runs i386 code)"
+    return 0
+  else
+    why="linux32 chroot ROOT /bin/true: $(tr '\n' ' ' <"$W/i386-probe.log")"
+  fi
+  [ "${LOWMEM_GUEST_HOST_I386:-auto}" != yes ] ||
+    fail_now "LOWMEM_GUEST_HOST_I386=yes, but this host does not run i386 code ($why)"
+  root_made_by="the guest (this host does not run i386 code: $why)"
+  return 1
 }
 
-# make_root DIR: debootstrap, then the guest's packages. Its own text is
-# part of the cache key: change it and the cached root is made anew.
+# check_root DIR: what the tests need is in the root, and dpkg finished
+# every package (read with this host's dpkg-query: nothing i386 runs).
+check_root() {
+  local dir=$1 f bad
+  for f in usr/sbin/collectd usr/bin/rrdtool usr/lib/collectd/rrdtool.so \
+    usr/lib/i386-linux-gnu/libyajl.so.2 usr/include/yajl/yajl_gen.h bin/busybox; do
+    [ -e "$dir/$f" ] || fail_now "the i386 root has /$f"
+  done
+  ls "$dir"/boot/vmlinuz-*-686-pae "$dir"/lib/modules/*-686-pae/modules.dep >/dev/null 2>&1 ||
+    fail_now "the i386 root has a 686-pae kernel and its modules.dep"
+  [ ! -e "$dir/debootstrap" ] || fail_now "debootstrap's second stage finished (/debootstrap is still there)"
+  bad=$(dpkg-query --admindir="$dir/var/lib/dpkg" -W -f '${db:Status-Abbrev} ${Package}\n' |
+    awk '$1 != "ii" { print $2 }' | tr '\n' ' ')
+  [ -z "$bad" ] || fail_now "every package of the i386 root is installed (not: $bad)"
+}
+
+# make_root DIR: debootstrap's first stage here, its second stage in a
+# linux32 chroot or in the guest (initramfs.sh), then what is not needed
+# goes. Its own text is part of the cache key: change it and the cached
+# root is made anew. Not so the second stage's two ways: they run the
+# same second stage over the same first stage, in the same environment
+# (initramfs-init.sh gives the guest's the same), and make the same root.
+# INITRD=No: the kernel's package makes no initramfs (initramfs-tools'
+# MODULES=most takes half an hour under emulation); the guest boots with
+# one made here of the root's busybox and modules.
 make_root() {
   local dir=$1
-  timeout -k 10 "$T_DEBOOTSTRAP" debootstrap --arch=i386 --variant=minbase \
-    "$SUITE" "$dir" "$MIRROR" >"$W/debootstrap.log" 2>&1 ||
-    fail_now "debootstrap of an i386 $SUITE root" "$W/debootstrap.log"
-  # Package scripts must not start daemons in the chroot.
+  timeout -k 10 "$T_DEBOOTSTRAP" debootstrap --foreign --arch=i386 --variant=minbase \
+    --include="${GUEST_PACKAGES// /,}" "$SUITE" "$dir" "$MIRROR" >"$W/debootstrap.log" 2>&1 ||
+    fail_now "debootstrap (first stage) of an i386 $SUITE root" "$W/debootstrap.log"
+  # Package scripts must not start daemons in the root.
   printf '#!/bin/sh\nexit 101\n' >"$dir/usr/sbin/policy-rc.d"
   chmod +x "$dir/usr/sbin/policy-rc.d"
-  in_root "$dir" "$T_APT" sh -c "apt-get update -q &&
-    apt-get install -y -q --no-install-recommends $GUEST_PACKAGES &&
-    apt-get clean" >"$W/apt.log" 2>&1 ||
-    fail_now "apt-get install in the i386 root: $GUEST_PACKAGES" "$W/apt.log"
+  if host_runs_i386 "$dir"; then
+    step "second stage in $root_made_by"
+    timeout -k 10 "$T_STAGE2" linux32 chroot "$dir" /usr/bin/env -i \
+      PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LC_ALL=C.UTF-8 \
+      DEBIAN_FRONTEND=noninteractive INITRD=No /debootstrap/debootstrap --second-stage \
+      >"$W/second-stage.log" 2>&1 ||
+      fail_now "debootstrap's second stage in a linux32 chroot" "$W/second-stage.log"
+    for m in $(mounts_under "$dir"); do umount "$m" 2>/dev/null || umount -l "$m" || true; done
+  else
+    echo "# second stage in $root_made_by"
+    second_stage_in_guest "$dir"
+  fi
+  rm -f "$dir"/var/cache/apt/archives/*.deb
   rm -rf "$dir"/var/lib/apt/lists/*
+  check_root "$dir"
 }
 
 if [ -n "$CACHE" ]; then
@@ -206,48 +285,67 @@ if [ -n "$CACHE" ]; then
   flock -w 900 9 || fail_now "lock $CACHE/lock within 15 minutes"
   key=$( {
     echo "$SUITE $MIRROR $GUEST_PACKAGES"
-    declare -f make_root in_root
+    declare -f make_root check_root
   } | sha256sum | cut -c1-16)
   ROOT=$CACHE/root-$key
   if [ -f "$ROOT.ok" ] && [ -d "$ROOT" ]; then
-    step "i386 root from the cache: $ROOT"
+    step "i386 root from the cache: $ROOT (made by $(cat "$ROOT.ok"))"
   else
     for old in "$CACHE"/root-*; do
       [ -d "$old" ] || continue
       rm -f "$old.ok"
       remove_tree "$old"
     done
-    step "making the i386 root (debootstrap, apt-get) in $ROOT"
+    step "making the i386 root (debootstrap) in $ROOT"
     make_root "$ROOT"
-    touch "$ROOT.ok"
+    echo "$root_made_by" >"$ROOT.ok"
   fi
 else
   ROOT=$W/root
-  step "making the i386 root (debootstrap, apt-get)"
+  step "making the i386 root (debootstrap)"
   make_root "$ROOT"
 fi
 lm_ok "i386 $SUITE root with $(wc -w <<<"$GUEST_PACKAGES") packages"
 
-# --- lowmem, built for i386 inside the root -----------------------------------------
+# --- lowmem, cross-built for i386 ------------------------------------------------------
 
 # build_lowmem: this tree's distribution files (make distdir), configured
-# and built inside the root, with the guest's `pressure`; $bld is where.
+# for i686-linux-gnu and built here with the cross compiler, against
+# collectd's headers of this host (collectd-dev is the same on every
+# architecture) and the root's i386 libyajl; only what the guest runs,
+# with the guest's `pressure`. $bld is where.
 build_lowmem() {
-  step "building lowmem for i386"
-  "$MAKE" -s -C "$top_builddir" distdir distdir="$W/src" >"$W/distdir.log" 2>&1 ||
+  step "building lowmem for i386 ($CROSS-gcc)"
+  bld=$W/src
+  "$MAKE" -s -C "$top_builddir" distdir distdir="$bld" >"$W/distdir.log" 2>&1 ||
     fail_now "make distdir" "$W/distdir.log"
-  bld=$ROOT/tmp/lowmem-build
-  rm -rf --one-file-system "$bld"
-  cp -a "$W/src" "$bld"
-  cp "$here/pressure.c" "$bld/guest-pressure.c"
-  in_root "$ROOT" "$T_BUILD" sh -c 'cd /tmp/lowmem-build &&
-    ./configure -q && make -s -j2 &&
-    gcc -std=c11 -D_GNU_SOURCE -O2 -Wall -Wextra -Werror -Wshadow \
+  # A directory of their own: -I/usr/include would put this host's libc
+  # headers before the cross compiler's.
+  local sys=$W/i386-deps
+  mkdir -p "$sys/include" "$sys/lib"
+  cp -a /usr/include/collectd "$ROOT/usr/include/yajl" "$sys/include/"
+  ln -s "$ROOT/usr/lib/i386-linux-gnu/libyajl.so.2" "$sys/lib/libyajl.so"
+  # The libraries are given, so configure asks no pkg-config (this host's
+  # would answer for x86_64); cmocka is only for make check, not built here.
+  # -isystem: the headers are system headers, as in /usr/include (GCC then
+  # ignores the -I of the same directories, and the warnings of
+  # collectd's config.h about the macros our configure defines too).
+  (cd "$bld" &&
+    timeout -k 10 "$T_BUILD" ./configure -q --host="$CROSS" \
+      --with-collectd-include="$sys/include" PKG_CONFIG=false \
+      CPPFLAGS="-isystem $sys/include -isystem $sys/include/collectd" \
+      YAJL_CFLAGS="-I$sys/include" YAJL_LIBS="-L$sys/lib -lyajl" \
+      CMOCKA_CFLAGS="-I$sys/include" CMOCKA_LIBS="-lcmocka" &&
+    timeout -k 10 "$T_BUILD" "$MAKE" -s -j2 lowmem.la &&
+    if grep -q '^tools/lowmem-dump\$(EXEEXT):' Makefile; then
+      timeout -k 10 "$T_BUILD" "$MAKE" -s -j2 tools/lowmem-dump
+    fi &&
+    "$CROSS-gcc" -std=c11 -D_GNU_SOURCE -O2 -Wall -Wextra -Werror -Wshadow \
       -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 \
-      guest-pressure.c -o guest-pressure' >"$W/build.log" 2>&1 ||
-    fail_now "lowmem builds for i386 in the root" "$W/build.log"
+      "$here/pressure.c" -o guest-pressure) >"$W/build.log" 2>&1 ||
+    fail_now "lowmem builds for i386 with $CROSS-gcc" "$W/build.log"
   local class
-  class=$(od -An -tx1 -j4 -N1 "$bld/.libs/lowmem.so" | tr -d ' ')
+  class=$(elf_class "$bld/.libs/lowmem.so")
   lm_check "lowmem.so is a 32-bit ELF (class $class)" [ "$class" = 01 ]
   GUEST_EVENTS=0
   [ ! -x "$bld/tools/lowmem-dump" ] || GUEST_EVENTS=1
@@ -263,12 +361,11 @@ make_images() {
   step "making the disk images"
   local stage=$W/stage p
   cp -al "$ROOT" "$stage"
-  # Neither the compiler nor the kernel's modules (the initramfs loads
-  # virtio and ext4): a smaller image is made faster.
-  rm -rf --one-file-system "$stage"/usr/lib/modules "$stage"/usr/lib/gcc \
-    "$stage"/usr/include "$stage"/usr/share/doc "$stage"/usr/share/man \
+  # Neither headers nor the kernel's modules (the initramfs loads virtio
+  # and ext4): a smaller image is made faster.
+  rm -rf --one-file-system "$stage"/usr/lib/modules "$stage"/usr/include "$stage"/usr/share/doc "$stage"/usr/share/man \
     "$stage"/usr/share/locale "$stage"/usr/share/info "$stage"/boot \
-    "$stage"/var/cache/apt "$stage"/tmp/lowmem-build
+    "$stage"/var/cache/apt
   mkdir -p "$stage/lowmem/plugins" "$stage/out"
   for p in logfile csv rrdtool; do
     cp "$ROOT/usr/lib/collectd/$p.so" "$stage/lowmem/plugins/"
@@ -281,7 +378,7 @@ make_images() {
   cat >"$stage/lowmem/settings.sh" <<EOF
 PIN_MARGIN_KB=$PIN_MARGIN_KB
 HOLE_EVERY=$HOLE_EVERY
-PAUSE_SECONDS=$PAUSE_SECONDS
+HOLD_SECONDS=$HOLD_SECONDS
 PIN_SECONDS=$PIN_SECONDS
 FORK_SECONDS=$FORK_SECONDS
 EOF
@@ -300,24 +397,24 @@ EOF
 # --- the run ------------------------------------------------------------------------------
 
 # boot_guest: the root's own kernel, software-emulated (KVM aborts on this
-# machine's guests), console to console.log. Transparent huge pages off
-# and no CPU mitigations: see init.sh and README.
+# machine's guests), console to console.log, with an initramfs made here
+# of the root's busybox and modules (initramfs.sh), which mounts the root
+# disk and runs init.sh. Transparent huge pages off and no CPU
+# mitigations: see init.sh and README.
 boot_guest() {
-  local kernel initrd qemu_rc=0
-  kernel=$(ls "$ROOT"/boot/vmlinuz-*-686-pae 2>/dev/null | tail -n 1)
-  initrd=$(ls "$ROOT"/boot/initrd.img-*-686-pae 2>/dev/null | tail -n 1)
-  [ -n "$kernel" ] && [ -n "$initrd" ] || fail_now "the root has a 686-pae kernel and initrd"
+  local qemu_rc=0
+  make_initramfs "$ROOT" "$W/initrd"
   step "booting the guest (qemu-system-i386, TCG, 2 GB)"
   timeout -k 10 "$T_QEMU" qemu-system-i386 \
     -accel tcg,thread=multi -cpu max,-arch-capabilities -smp 2 -m 2048 \
-    -kernel "$kernel" -initrd "$initrd" \
-    -append "console=ttyS0 root=/dev/vda ro rootfstype=ext4 init=/lowmem/init panic=1 quiet mitigations=off transparent_hugepage=never" \
+    -kernel "$boot_kernel" -initrd "$W/initrd" \
+    -append "console=ttyS0 init=/lowmem/init panic=1 quiet mitigations=off transparent_hugepage=never" \
     -drive "file=$W/root.img,format=raw,if=virtio,readonly=on" \
     -drive "file=$W/out.img,format=raw,if=virtio" \
     -nodefaults -display none -serial "file:$W/console.log" -monitor none \
     -nic none -no-reboot >"$W/qemu.log" 2>&1 || qemu_rc=$?
   step "guest ended (qemu exit $qemu_rc)"
-  grep '^guest: ' "$W/console.log" | sed 's/^/#   /' || true
+  grep -E '^(guest|lowmem-boot): ' "$W/console.log" | sed 's/^/#   /' || true
   lm_check "the guest powered off by itself within ${T_QEMU}s (qemu exit $qemu_rc)" [ "$qemu_rc" = 0 ]
   lm_check "the guest's scenario ran to its end" grep -q '^guest: [0-9]* done' "$W/console.log"
 
