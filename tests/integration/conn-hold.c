@@ -8,8 +8,14 @@
  *                                   port; the answer gives it). MODE accept:
  *                                   accepted sockets are kept open; close:
  *                                   accepted and closed at once (the server
- *                                   closes first); none: never accepted, so
- *                                   connections wait in the accept queue.
+ *                                   closes first; its FIN_WAIT2 is an orphan
+ *                                   the kernel drops after tcp_fin_timeout);
+ *                                   shutdown: accepted, shut down for
+ *                                   writing and kept open (the server closes
+ *                                   first, and its FIN_WAIT2 stays as long
+ *                                   as this process does); none: never
+ *                                   accepted, so connections wait in the
+ *                                   accept queue.
  *   connect ADDR PORT N REQUEST     N client connections, made N at a time
  *                                   in batches while the listeners of this
  *                                   process accept. REQUEST none; get:PATH
@@ -50,13 +56,13 @@
 #define CONNECT_TIMEOUT_S 60
 #define RESPONSE_MAX 65536
 
-enum listen_mode { MODE_ACCEPT, MODE_CLOSE, MODE_NONE };
+enum listen_mode { MODE_ACCEPT, MODE_CLOSE, MODE_SHUTDOWN, MODE_NONE };
 
 struct listener {
   int fd;
   int port;
   enum listen_mode mode;
-  int *accepted; /* kept sockets (MODE_ACCEPT) */
+  int *accepted; /* kept sockets (MODE_ACCEPT, MODE_SHUTDOWN) */
   size_t nr, cap;
   unsigned long total;
 };
@@ -158,6 +164,8 @@ static void accept_all(void) {
       if (fd < 0)
         break;
       l->total++;
+      if (l->mode == MODE_SHUTDOWN)
+        shutdown(fd, SHUT_WR);
       if (l->mode == MODE_CLOSE || keep(l, fd) != 0)
         close(fd);
     }
@@ -173,10 +181,12 @@ static void cmd_listen(char *addr, int port, int backlog, const char *mode) {
     m = MODE_ACCEPT;
   else if (strcmp(mode, "close") == 0)
     m = MODE_CLOSE;
+  else if (strcmp(mode, "shutdown") == 0)
+    m = MODE_SHUTDOWN;
   else if (strcmp(mode, "none") == 0)
     m = MODE_NONE;
   else {
-    answer("error listen: mode is accept, close or none");
+    answer("error listen: mode is accept, close, shutdown or none");
     return;
   }
   if (nr_listeners == MAX_LISTENERS || parse_addr(addr, port, &ss, &len) != 0) {

@@ -10,6 +10,11 @@
 #     with the details as meta data (victim_pid, victim_comm, memcg);
 #   - an incident file that jq reads, holding the kill and samples from
 #     before it and after it.
+# How many samples a stretch holds, and how soon the notification comes,
+# depend on the machine giving collectd its wakeups: those checks are made
+# where the probe (lib.sh) saw it did, and skipped where it did not. The
+# oom_kill count of the record is checked against /proc/vmstat's over the
+# run: another OOM kill on the machine meanwhile is not lowmem's.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -24,6 +29,8 @@ MAX_MB=512      # oom-victim stops there if the limit does not hold
 STEP_MS=20      # one MiB per step: about 0.7 s to the limit
 BEFORE_S=3      # samples before the kill
 RECORD_AFTER=3
+LOST_S=1.0      # wakeups lost in a stretch that still leaves 20 samples of 30
+TOLD_LATE_S=1.0 # the longest hold-up that leaves "within 2 s" room
 
 VICTIM=$top_builddir/tests/integration/oom-victim
 if [ ! -x "$VICTIM" ]; then
@@ -68,12 +75,10 @@ cat >>"$LM_CONF" <<EOF
 </Plugin>
 EOF
 
-lm_start 120
-for _ in $(seq 100); do
-  lm_csv_exists lowmem memory-free && break
-  lm_running || break
-  sleep 0.1
-done
+lm_probe_start
+oom_kills0=$(awk '$1 == "oom_kill" { print $2 }' /proc/vmstat)
+lm_start 300
+lm_wait_values lowmem memory-free 60 || true
 sleep "$BEFORE_S"
 
 victim_out=$LM_RUN/victim
@@ -89,7 +94,7 @@ lm_check "oom-victim (pid $pid) was killed by SIGKILL (status $victim_rc = 128 +
 
 NOTE="Notification: severity = FAILURE, host = $LM_HOST, plugin = lowmem, plugin_instance = oom, type = vmpage_action, type_instance = oom_kill, message = OOM kill in cgroup $CG_NAME"
 noted() { grep -F -- "$NOTE" "$LM_LOG" | grep -q -F -- "killed oom-victim (pid $pid, rss"; }
-deadline=$((SECONDS + 15))
+deadline=$((SECONDS + 60))
 until noted || [ $SECONDS -ge $deadline ]; do sleep 0.2; done
 line=$(grep -F -- "$NOTE" "$LM_LOG" | head -n 1 || true)
 echo "# ${line#*message = }"
@@ -101,7 +106,7 @@ lm_check "  it names who asked (oom-victim, order-0)" \
   grep -q -F "oom-victim (pid $pid) asked for order-0" <<<"$line"
 
 exec_file() { grep -l "^victim_pid: $pid\$" "$EXEC_DIR"/out/n.* 2>/dev/null | head -n 1; }
-deadline=$((SECONDS + 10))
+deadline=$((SECONDS + 60))
 until [ -n "$(exec_file)" ] || [ $SECONDS -ge $deadline ]; do sleep 0.2; done
 f=$(exec_file)
 lm_check "NotificationExec: a notification with meta victim_pid: $pid" [ -n "$f" ]
@@ -131,11 +136,12 @@ incident() {
     fi
   done
 }
-deadline=$((SECONDS + RECORD_AFTER + 15))
+deadline=$((SECONDS + RECORD_AFTER + 60))
 until [ -n "$(incident)" ] || [ $SECONDS -ge $deadline ]; do sleep 0.5; done
 f=$(incident)
 lm_check "incident file with the kill of pid $pid: ${f:-none}" [ -n "$f" ]
 lm_check "collectd survived the OOM kill" lm_running
+oom_kills1=$(awk '$1 == "oom_kill" { print $2 }' /proc/vmstat)
 lm_stop
 lm_check "collectd stopped cleanly (exit $LM_RC)" [ "$LM_RC" = 0 ]
 
@@ -147,8 +153,18 @@ if [ -n "$f" ]; then
   before=$(jq --argjson t "$kill_t" '[.samples[] | select(.time < $t)] | length' "$f")
   after=$(jq --argjson t "$kill_t" '[.samples[] | select(.time > $t)] | length' "$f")
   echo "# kill at $kill_t: $before samples before, $after after"
-  lm_check "  samples before the kill ($before, ${BEFORE_S} s at 0.1 s: >= 20)" [ "$before" -ge 20 ]
-  lm_check "  samples after the kill ($after, ${RECORD_AFTER} s at 0.1 s: >= 20)" [ "$after" -ge 20 ]
+  read -r worst lost <<<"$(lm_probe_late "$(awk -v t="$kill_t" -v s="$BEFORE_S" 'BEGIN { printf "%.3f", t - s }')" "$kill_t")"
+  if awk -v l="$lost" -v m="$LOST_S" 'BEGIN { exit !(l < m) }'; then
+    lm_check "  samples before the kill ($before, ${BEFORE_S} s at 0.1 s: >= 20)" [ "$before" -ge 20 ]
+  else
+    lm_skip_check "samples before the kill ($before): the probe lost ${lost}s of wakeups in the ${BEFORE_S}s before it (worst ${worst}s late)"
+  fi
+  read -r worst lost <<<"$(lm_probe_late "$kill_t" "$(awk -v t="$kill_t" -v s="$RECORD_AFTER" 'BEGIN { printf "%.3f", t + s }')")"
+  if awk -v l="$lost" -v m="$LOST_S" 'BEGIN { exit !(l < m) }'; then
+    lm_check "  samples after the kill ($after, ${RECORD_AFTER} s at 0.1 s: >= 20)" [ "$after" -ge 20 ]
+  else
+    lm_skip_check "samples after the kill ($after): the probe lost ${lost}s of wakeups in the ${RECORD_AFTER}s after it (worst ${worst}s late)"
+  fi
   lm_check "  its samples hold this machine's zones (node0-Normal)" \
     [ "$(jq '[.samples[-1].zones[].zone] | index("node0-Normal") != null' "$f")" = true ]
   exec_f=$(exec_file)
@@ -156,11 +172,20 @@ if [ -n "$f" ]; then
     got=$(awk '$1 == "Received:" { print $2 }' "$exec_f")
     delay=$(awk -v g="$got" -v k="$kill_t" 'BEGIN { printf "%.3f", g - k }')
     echo "# the notification reached NotificationExec $delay s after the kill"
-    lm_check "  told within 2 s of the kill ($delay s)" \
-      awk -v d="$delay" 'BEGIN { exit !(d >= -0.5 && d < 2) }'
+    worst=$(lm_probe_late "$kill_t" "$(awk -v t="$kill_t" 'BEGIN { printf "%.3f", t + 2 }')" | cut -d' ' -f1)
+    if awk -v w="$worst" -v m="$TOLD_LATE_S" 'BEGIN { exit !(w < m) }'; then
+      lm_check "  told within 2 s of the kill ($delay s)" \
+        awk -v d="$delay" 'BEGIN { exit !(d >= -0.5 && d < 2) }'
+    else
+      lm_skip_check "told within 2 s of the kill ($delay s): the probe woke ${worst}s late in those 2 s"
+    fi
   fi
   n_oom=$(jq '.samples[-1].vmstat.oom_kill - .samples[0].vmstat.oom_kill' "$f")
-  lm_check "  vmstat oom_kill rose by 1 over the record ($n_oom)" [ "$n_oom" = 1 ]
+  if [ $((oom_kills1 - oom_kills0)) = 1 ]; then
+    lm_check "  vmstat oom_kill rose by 1 over the record ($n_oom)" [ "$n_oom" = 1 ]
+  else
+    lm_skip_check "vmstat oom_kill over the record ($n_oom): /proc/vmstat counted $((oom_kills1 - oom_kills0)) OOM kills on this machine during the run, not 1"
+  fi
 fi
 
 lm_done
