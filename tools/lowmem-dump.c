@@ -8,62 +8,110 @@
  * before the newest sample; -o writes FILE atomically (mode 0640) instead
  * of standard output. The ring is only read: a collectd still writing it
  * is not disturbed, and a record it is writing at that moment is left
- * out. Exit status: 0, 1 on an error, 2 on a wrong command line. */
+ * out. Exit status: 0, 1 on an error, 2 on a wrong command line.
+ *
+ * The ring is an input like any other: only a regular file is opened (a
+ * FIFO or a device could block or act), a symbolic link is not followed,
+ * the header is checked against the file's size, records are streamed
+ * from the mapping (memory does not grow with the ring, holes of a sparse
+ * file are skipped), and a ring truncated while it is read ends the
+ * samples instead of the program. */
 #include <errno.h>
 #include <getopt.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "recorder/incident.h"
 #include "recorder/ring.h"
+
+/* -s at most: 31 years, far beyond any ring, and its nanoseconds fit in
+ * 64 bits. */
+#define MAX_SECONDS 1e9
 
 static void usage(FILE *f) {
   fprintf(f, "usage: lowmem-dump [-s SECONDS] [-o FILE] RINGFILE\n");
 }
 
+static const char *errtext(int err, char *buf, size_t cap) {
+  return strerror_r(err < 0 ? -err : err, buf, cap);
+}
+
+/* The time of the newest record, in seq order. */
+static bool newest_time(struct ring *rg, struct ring_record *copy, int64_t *t) {
+  struct ring_iter it;
+  bool any = false;
+
+  ring_iter_begin(rg, &it);
+  while (ring_iter_next(rg, &it, copy)) {
+    *t = copy->time_ns;
+    any = true;
+  }
+  return any;
+}
+
+static int64_t window_start(struct ring *rg, struct ring_record *copy,
+                            double seconds) {
+  int64_t newest;
+  if (seconds <= 0 || !newest_time(rg, copy, &newest))
+    return INT64_MIN;
+  int64_t span = (int64_t)(seconds * 1e9); /* at most 1e18 */
+  return newest < INT64_MIN + span ? INT64_MIN : newest - span;
+}
+
 static int dump(const char *ring_path, const char *out, double seconds) {
   struct ring rg;
-  void *records = NULL;
-  size_t nr = 0;
+  struct incident_scratch scratch;
+  char e[128];
 
   int rc = ring_open(&rg, ring_path);
   if (rc != 0) {
+    const char *why = ring_open_error(rc);
     fprintf(stderr, "lowmem-dump: %s: %s\n", ring_path,
-            rc == -EINVAL ? "not a lowmem ring file (or of another version)"
-                          : strerror(-rc));
+            why ? why : errtext(rc, e, sizeof(e)));
     return 1;
   }
-  if (ring_snapshot(&rg, INT64_MIN, INT64_MAX, &records, &nr) != 0) {
+  if (incident_scratch_init(&scratch) != 0) {
     fprintf(stderr, "lowmem-dump: out of memory\n");
     ring_close(&rg);
     return 1;
   }
-  size_t first = 0;
-  const size_t size = rg.h->record_size;
-  if (seconds > 0 && nr > 0) {
-    const struct ring_record *last =
-        (const struct ring_record *)((char *)records + (nr - 1) * size);
-    int64_t from = last->time_ns - (int64_t)(seconds * 1e9);
-    while (first < nr &&
-           ((const struct ring_record *)((char *)records + first * size))
-                   ->time_ns < from)
-      first++;
-  }
-  struct incident inc = {.source = "lowmem-dump"};
-  const char *start = (char *)records + first * size;
+  struct incident inc = {
+      .source = "lowmem-dump",
+      .ring = &rg,
+      .from_ns = window_start(&rg, scratch.record, seconds),
+      .to_ns = INT64_MAX,
+  };
   if (out)
-    rc = incident_write_path(out, rg.h, start, nr - first, &inc);
+    rc = incident_write_path(out, &inc, &scratch);
   else
-    rc = incident_write(stdout, rg.h, start, nr - first, &inc);
-  if (rc == 0 && !out && fflush(stdout) != 0)
-    rc = -errno;
+    rc = incident_write(STDOUT_FILENO, &inc, &scratch);
   if (rc != 0)
     fprintf(stderr, "lowmem-dump: writing %s: %s\n", out ? out : "the output",
-            strerror(-rc));
-  free(records);
+            errtext(rc, e, sizeof(e)));
+  else if (ring_faulted(&rg)) {
+    fprintf(stderr,
+            "lowmem-dump: %s was cut short (truncated) while it was read: "
+            "the samples past its new end are left out.\n",
+            ring_path);
+    rc = -EIO;
+  }
+  incident_scratch_free(&scratch);
   ring_close(&rg);
   return rc == 0 ? 0 : 1;
+}
+
+/* Seconds, more than 0 and at most MAX_SECONDS: not nan, not inf. */
+static bool parse_seconds(const char *arg, double *out) {
+  char *end;
+  errno = 0;
+  double v = strtod(arg, &end);
+  if (end == arg || *end != '\0' || !(v > 0) || !(v <= MAX_SECONDS))
+    return false;
+  *out = v;
+  return true;
 }
 
 int main(int argc, char **argv) {
@@ -76,15 +124,15 @@ int main(int argc, char **argv) {
     case 'o':
       out = optarg;
       break;
-    case 's': {
-      char *end;
-      seconds = strtod(optarg, &end);
-      if (end == optarg || *end != '\0' || !(seconds > 0)) {
-        fprintf(stderr, "lowmem-dump: -s takes seconds, e.g. -s 60\n");
+    case 's':
+      if (!parse_seconds(optarg, &seconds)) {
+        fprintf(stderr,
+                "lowmem-dump: -s takes seconds, more than 0 and at most %.0f, "
+                "e.g. -s 60\n",
+                MAX_SECONDS);
         return 2;
       }
       break;
-    }
     case 'h':
       usage(stdout);
       return 0;

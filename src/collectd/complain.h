@@ -8,18 +8,37 @@
 #define LOWMEM_COMPLAIN_H
 
 #include <stdbool.h>
+#include <stddef.h>
+
+#include "sources/procfile.h"
+#include "window/series.h"
 
 struct complaint {
   int err;        /* last error reported; 0: none */
   bool malformed; /* malformed lines were reported */
 };
 
-/* Logs when err differs from the last one reported for this source. */
-void complain_source(struct complaint *c, const char *path, const char *key,
-                     int err);
+/* Logs when err differs from the last one reported for the source read
+ * through pf; key names it in the configuration ("Zoneinfo"). */
+void complain_source(struct complaint *c, const struct procfile *pf,
+                     const char *key, int err);
 
 /* Logs when a source that read cleanly starts to have malformed lines. */
 void complain_malformed(struct complaint *c, const char *path,
                         unsigned malformed);
+
+/* Says once, at start, why the kernel's release could not be read from
+ * <proc_path>/sys/kernel/osrelease (err from osrelease_read) and which
+ * watermark check is used instead (check_name). */
+void complain_kernel(const char *proc_path, int err, const char *check_name);
+
+/* Logs once that series were refused by the set (set->refused), with the
+ * first and the last of them and what to do; said tells whether it was
+ * said already. */
+void complain_series(bool *said, const struct series_set *set);
+
+/* The text of an error of lowmem's sources, thread-safe: collectd's
+ * sstrerror for -errno, the kind of file for a procfile_error. */
+const char *complain_strerror(int err, char *buf, size_t cap);
 
 #endif

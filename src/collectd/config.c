@@ -2,8 +2,11 @@
 #include "collectd/core/daemon/plugin.h"
 
 #include "config.h"
+#include "option.h"
+#include "sources/order.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <strings.h>
 #include <unistd.h>
 
@@ -34,65 +37,49 @@ void lowmem_config_free(struct lowmem_config *c) {
   memset(c, 0, sizeof(*c));
 }
 
-static bool is_number(const oconfig_value_t *v) {
-  return v->type == OCONFIG_TYPE_NUMBER;
-}
+/* Orders: 0 to PAGE_ORDER_MAX (sources/order.h says why). Change it
+ * there: the check, its message and the tests follow. */
+#define ORDER_LARGEST PAGE_ORDER_MAX
 
-static int one_string(const oconfig_item_t *ci, char **dst) {
-  if (ci->values_num != 1 || ci->values[0].type != OCONFIG_TYPE_STRING) {
-    ERROR_LOG("%s takes one string in quotes, e.g. %s \"%s\".", ci->key,
-              ci->key,
-              strcasecmp(ci->key, "ProcPath") == 0 ? "/proc" : "dentry");
-    return -1;
-  }
-  char *s = strdup(ci->values[0].value.string);
-  if (s == NULL)
-    return -1;
-  free(*dst);
-  *dst = s;
-  return 0;
-}
+/* A ProcPath leaves room for the longest name lowmem opens under it
+ * ("<pid>/task/<tid>/stat") within PATH_MAX. */
+#define PROC_PATH_MAX (PATH_MAX - 64)
 
-static int one_number(const oconfig_item_t *ci, double *out) {
-  if (ci->values_num != 1 || !is_number(&ci->values[0])) {
-    ERROR_LOG("%s takes one number.", ci->key);
-    return -1;
-  }
-  *out = ci->values[0].value.number;
-  return 0;
+/* The kernel puts no bound on a slab cache's name, but lowmem dispatches
+ * it as a type instance, which holds 127 characters in collectd
+ * (DATA_MAX_NAME_LEN): a longer name could never be reported. */
+#define SLAB_CACHE_NAME_MAX (SERIES_NAME_LEN - 1)
+
+static int parse_proc_path(struct lowmem_config *c, const oconfig_item_t *ci) {
+  return option_string(ci, PROC_PATH_MAX, "/proc", &c->proc_path);
 }
 
 static int parse_sample_interval(struct lowmem_config *c,
                                  const oconfig_item_t *ci) {
-  double v;
-  if (one_number(ci, &v) != 0)
-    return -1;
-  if (!(v >= 0.01 && v <= 3600)) {
-    ERROR_LOG("SampleInterval %g is out of range: give seconds between 0.01 "
-              "and 3600, e.g. SampleInterval 0.1.",
-              v);
-    return -1;
-  }
-  c->sample_interval = v;
-  return 0;
+  return option_number(ci, 0.01, 3600, "seconds", "0.1", &c->sample_interval);
 }
 
 static int parse_slab_top_n(struct lowmem_config *c, const oconfig_item_t *ci) {
-  double v;
-  if (one_number(ci, &v) != 0)
-    return -1;
-  if (!(v >= 0 && v <= 1000) || v != (unsigned)v) {
-    ERROR_LOG("SlabTopN %g: give a whole number from 0 to 1000.", v);
-    return -1;
-  }
-  c->metrics.slab_top_n = (unsigned)v;
-  return 0;
+  return option_whole(ci, 0, 1000, "10", &c->metrics.slab_top_n);
 }
+
+/* The kernel warns about a blank in a cache's name ("it confuses
+ * parsers": slabinfo is split on blanks), so a name with one names no
+ * cache. */
+static bool has_blank(const char *s) { return strpbrk(s, " \t\n") != NULL; }
 
 static int parse_slab_cache(struct lowmem_config *c, const oconfig_item_t *ci) {
   char *name = NULL;
-  if (one_string(ci, &name) != 0)
+  if (option_string(ci, SLAB_CACHE_NAME_MAX, "dentry", &name) != 0)
     return -1;
+  if (has_blank(name)) {
+    ERROR_LOG("SlabCache \"%s\": slab cache names have no blanks; give a "
+              "name as the first column of /proc/slabinfo shows it, e.g. "
+              "SlabCache \"dentry\".",
+              name);
+    free(name);
+    return -1;
+  }
   char **v = realloc(c->metrics.slab_caches,
                      (c->metrics.nr_slab_caches + 1) * sizeof(*v));
   if (v == NULL) {
@@ -105,28 +92,29 @@ static int parse_slab_cache(struct lowmem_config *c, const oconfig_item_t *ci) {
 }
 
 static int parse_orders(struct lowmem_config *c, const oconfig_item_t *ci) {
+  unsigned orders[SAMPLER_MAX_ORDERS];
+
+  if (option_not_block(ci) != 0)
+    return -1;
   if (ci->values_num < 1 || ci->values_num > SAMPLER_MAX_ORDERS) {
     ERROR_LOG("Orders takes 1 to %d numbers, e.g. Orders 0 1 3.",
               SAMPLER_MAX_ORDERS);
     return -1;
   }
   for (int i = 0; i < ci->values_num; i++) {
-    const oconfig_value_t *v = &ci->values[i];
-    if (!is_number(v) || v->value.number < 0 ||
-        v->value.number >= BUDDYINFO_MAX_ORDERS ||
-        v->value.number != (unsigned)v->value.number) {
-      ERROR_LOG("Orders: each order is a whole number from 0 to %d, e.g. "
-                "Orders 0 1 3.",
-                BUDDYINFO_MAX_ORDERS - 1);
+    if (!option_value_whole(ci, i, 0, ORDER_LARGEST, &orders[i])) {
+      ERROR_LOG("Orders: each order is a whole number from 0 to %d (the "
+                "kernel has none larger), e.g. Orders 0 1 3.",
+                ORDER_LARGEST);
       return -1;
     }
     for (int j = 0; j < i; j++)
-      if (c->sampler.orders[j] == (unsigned)v->value.number) {
-        ERROR_LOG("Orders: order %u is given twice.", c->sampler.orders[j]);
+      if (orders[j] == orders[i]) {
+        ERROR_LOG("Orders: order %u is given twice.", orders[i]);
         return -1;
       }
-    c->sampler.orders[i] = (unsigned)v->value.number;
   }
+  memcpy(c->sampler.orders, orders, (size_t)ci->values_num * sizeof(*orders));
   c->sampler.nr_orders = (size_t)ci->values_num;
   return 0;
 }
@@ -142,6 +130,8 @@ static int parse_watermark_check(struct lowmem_config *c,
       {"lower-orders-2.6.38", WATERMARK_CHECK_LOWER_ORDERS_OFF_BY_TWO},
       {"free-block", WATERMARK_CHECK_FREE_BLOCK},
   };
+  if (option_not_block(ci) != 0)
+    return -1;
   if (ci->values_num == 1 && ci->values[0].type == OCONFIG_TYPE_STRING)
     for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
       if (strcasecmp(ci->values[0].value.string, names[i].name) == 0) {
@@ -157,11 +147,10 @@ static int parse_watermark_check(struct lowmem_config *c,
 
 static int parse_source_switch(struct lowmem_config *c,
                                const oconfig_item_t *ci, int source) {
-  if (ci->values_num != 1 || ci->values[0].type != OCONFIG_TYPE_BOOLEAN) {
-    ERROR_LOG("%s takes true or false.", ci->key);
+  bool on;
+  if (option_boolean(ci, &on) != 0)
     return -1;
-  }
-  if (ci->values[0].value.boolean)
+  if (on)
     c->sampler.sources |= 1u << source;
   else
     c->sampler.sources &= ~(1u << source);
@@ -172,7 +161,7 @@ static int parse_source_switch(struct lowmem_config *c,
  * (logged); 1: not one of theirs. */
 static int parse_key(struct lowmem_config *c, const oconfig_item_t *ci) {
   if (strcasecmp(ci->key, "ProcPath") == 0)
-    return one_string(ci, &c->proc_path);
+    return parse_proc_path(c, ci);
   if (strcasecmp(ci->key, "SampleInterval") == 0)
     return parse_sample_interval(c, ci);
   if (strcasecmp(ci->key, "SlabTopN") == 0)
@@ -192,9 +181,8 @@ static int parse_key(struct lowmem_config *c, const oconfig_item_t *ci) {
 
 int lowmem_config_key(struct lowmem_config *c,
                       const struct oconfig_item_s *ci) {
-  if (ci->children_num > 0) {
-    ERROR_LOG("%s is an option, not a block.", ci->key);
+  /* Every key of <Plugin lowmem> is an option, the hooks' too. */
+  if (option_not_block(ci) != 0)
     return -1;
-  }
   return parse_key(c, ci);
 }

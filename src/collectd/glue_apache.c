@@ -6,7 +6,10 @@
 #include "collectd/core/utils/common/common.h"
 
 #include "apache/apache.h"
+#include "complain.h"
+#include "dispatch.h"
 #include "hooks.h"
+#include "option.h"
 
 #include <errno.h>
 #include <strings.h>
@@ -18,8 +21,6 @@ static bool config_set; /* defaults applied */
 static struct apache apache;
 static bool running;
 static cdtime_t dispatch_interval;
-static uint64_t ps_count_window; /* the open window, on the Interval grid */
-static bool ps_count_window_known;
 
 /* What was last reported, so that the log says each thing once. */
 static struct {
@@ -39,44 +40,26 @@ static struct apache_config *cfg(void) {
 
 /* --- configuration --------------------------------------------------------*/
 
-static int one_number(const oconfig_item_t *ci, double min, double max,
-                      double *out) {
-  if (ci->values_num != 1 || ci->values[0].type != OCONFIG_TYPE_NUMBER ||
-      !(ci->values[0].value.number >= min &&
-        ci->values[0].value.number <= max)) {
-    ERROR_LOG("%s takes one number of seconds from %g to %g, e.g. %s %g.",
-              ci->key, min, max, ci->key,
-              strcasecmp(ci->key, "ConnectionsInterval") == 0 ? 1.0 : 10.0);
-    return -1;
-  }
-  *out = ci->values[0].value.number;
-  return 0;
-}
-
 static int parse_enabled(const oconfig_item_t *ci) {
-  if (ci->values_num != 1 || ci->values[0].type != OCONFIG_TYPE_BOOLEAN) {
-    ERROR_LOG("Apache takes true or false.");
-    return -1;
-  }
-  cfg()->enabled = ci->values[0].value.boolean;
-  return 0;
+  return option_boolean(ci, &cfg()->enabled);
 }
 
 static int parse_port(const oconfig_item_t *ci) {
   struct apache_config *c = cfg();
 
+  if (option_not_block(ci) != 0)
+    return -1;
   if (ci->values_num < 1)
     goto wrong;
   for (int i = 0; i < ci->values_num; i++) {
-    const oconfig_value_t *v = &ci->values[i];
-    if (v->type != OCONFIG_TYPE_NUMBER || v->value.number < 1 ||
-        v->value.number > 65535 || v->value.number != (int)v->value.number)
+    unsigned port;
+    if (!option_value_whole(ci, i, 1, 65535, &port))
       goto wrong;
     if (c->nr_ports == APACHE_MAX_PORTS) {
       ERROR_LOG("Port: at most %d ports can be watched.", APACHE_MAX_PORTS);
       return -1;
     }
-    c->ports[c->nr_ports++] = (uint16_t)v->value.number;
+    c->ports[c->nr_ports++] = (uint16_t)port;
   }
   return 0;
 wrong:
@@ -88,23 +71,26 @@ wrong:
 static int parse_process_name(const oconfig_item_t *ci) {
   struct apache_config *c = cfg();
 
+  if (option_not_block(ci) != 0)
+    return -1;
   if (ci->values_num < 1)
     goto wrong;
   for (int i = 0; i < ci->values_num; i++) {
-    const oconfig_value_t *v = &ci->values[i];
-    if (v->type != OCONFIG_TYPE_STRING || v->value.string[0] == '\0')
+    const char *name;
+    if (!option_value_string(ci, i, SIZE_MAX, &name))
       goto wrong;
-    if (strlen(v->value.string) >= PROCS_NAME_LEN) {
+    if (strlen(name) >= PROCS_NAME_LEN) {
+      char shown[64];
       ERROR_LOG("ProcessName \"%s\" is longer than the kernel's process "
                 "names (%d characters): give the name `ps -o comm` shows.",
-                v->value.string, PROCS_NAME_LEN - 1);
+                option_shown(name, shown, sizeof(shown)), PROCS_NAME_LEN - 1);
       return -1;
     }
     if (c->nr_names == APACHE_MAX_NAMES) {
       ERROR_LOG("ProcessName: at most %d names.", APACHE_MAX_NAMES);
       return -1;
     }
-    sstrncpy(c->names[c->nr_names++], v->value.string, PROCS_NAME_LEN);
+    sstrncpy(c->names[c->nr_names++], name, PROCS_NAME_LEN);
   }
   return 0;
 wrong:
@@ -120,6 +106,8 @@ static int parse_source(const oconfig_item_t *ci) {
   } names[] = {
       {"auto", CONNS_AUTO}, {"netlink", CONNS_NETLINK}, {"proc", CONNS_PROC}};
 
+  if (option_not_block(ci) != 0)
+    return -1;
   if (ci->values_num == 1 && ci->values[0].type == OCONFIG_TYPE_STRING)
     for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
       if (strcasecmp(ci->values[0].value.string, names[i].name) == 0) {
@@ -140,9 +128,11 @@ int apache_glue_config(const oconfig_item_t *ci) {
   if (strcasecmp(ci->key, "ProcessName") == 0)
     return parse_process_name(ci);
   if (strcasecmp(ci->key, "ConnectionsInterval") == 0)
-    return one_number(ci, 0.01, 3600, &cfg()->connections_interval);
+    return option_number(ci, 0.01, 3600, "seconds", "1",
+                         &cfg()->connections_interval);
   if (strcasecmp(ci->key, "ProcessDiscoveryInterval") == 0)
-    return one_number(ci, 0.1, 86400, &cfg()->discovery_interval);
+    return option_number(ci, 0.1, 86400, "seconds", "10",
+                         &cfg()->discovery_interval);
   if (strcasecmp(ci->key, "ConnectionsSource") == 0)
     return parse_source(ci);
   return 1;
@@ -185,7 +175,6 @@ void apache_glue_shutdown(void) {
   if (running)
     apache_destroy(&apache);
   running = false;
-  ps_count_window_known = false;
   config_set = false;
 }
 
@@ -271,7 +260,8 @@ static void say_err(int *last, int err, const char *what, const char *advice) {
     plugin_log(LOG_NOTICE, "lowmem plugin: can %s again.", what);
   else
     plugin_log(err == -ENOENT ? LOG_NOTICE : LOG_WARNING,
-               "lowmem plugin: cannot %s (%s): %s.", what, STRERROR(-err),
+               "lowmem plugin: cannot %s (%s): %s.", what,
+               complain_strerror(err, (char[ERRBUF_SIZE]){0}, ERRBUF_SIZE),
                advice);
   *last = err;
 }
@@ -379,13 +369,15 @@ void apache_glue_read(const struct lowmem_context *ctx,
   report(&apache.status);
   if (!apache.status.new_window)
     return;
-  /* lowmem.c has just dispatched the window that closed, stamped at its
-   * end on the Interval grid; ps_count goes out with the same stamp. The
-   * first sample of a window comes after its start, so the clock now
-   * names the window that opened. */
-  if (ps_count_window_known && apache.ps_count_closed.n > 0)
-    dispatch_ps_count(&apache.ps_count_closed,
-                      (cdtime_t)(ps_count_window + 1) * dispatch_interval);
-  ps_count_window = cdtime() / dispatch_interval;
-  ps_count_window_known = true;
+  /* lowmem.c has just closed the window: ps_count goes out with the stamp
+   * its values got, or not at all when it was dropped (the clock went
+   * back) or none closed (the first sample). */
+  cdtime_t stamp;
+  if (lowmem_window_dispatched(&stamp) && apache.ps_count_closed.n > 0)
+    dispatch_ps_count(&apache.ps_count_closed, stamp);
+}
+
+void apache_glue_last_window(cdtime_t stamp) {
+  if (running && apache.ps_count.n > 0)
+    dispatch_ps_count(&apache.ps_count, stamp);
 }

@@ -55,10 +55,12 @@ static bool running, recording;
 /* What the log last said, so that it speaks again only on a change. */
 static struct {
   int log_err;
-  unsigned long lost;
+  unsigned long lost, overruns;
   double lost_at;
   bool malformed;
+  bool zones_told;
   unsigned dropped;
+  bool meta_failed;
   struct recorder_status rec;
 } said;
 
@@ -273,32 +275,29 @@ static void start_recorder(const struct lowmem_context *ctx) {
   memcpy(rc.orders, ctx->orders, ctx->nr_orders * sizeof(*ctx->orders));
   int err = recorder_open(&recorder, &rc);
   if (err != 0) {
+    char why[RECORDER_NOTE_LEN];
+    snprintf(why, sizeof(why), "%s", recorder.refusal);
     recorder_close(&recorder, 0);
-    plugin_log(LOG_WARNING,
-               "lowmem plugin: no incident record: cannot use RecordDir "
-               "\"%s\" (%s). %s",
-               dir, STRERROR(-err),
-               err == -EBUSY
-                   ? "Another collectd records there: give each its own "
-                     "RecordDir."
-                   : "Check the directory and collectd's rights, or set "
-                     "\"Record false\".");
+    if (why[0] != '\0')
+      plugin_log(LOG_WARNING, "lowmem plugin: no incident record: %s", why);
+    else
+      plugin_log(LOG_WARNING,
+                 "lowmem plugin: no incident record: cannot use RecordDir "
+                 "\"%s\" (%s). %s",
+                 dir, STRERROR(-err),
+                 err == -EBUSY
+                     ? "Another collectd records there: give each its own "
+                       "RecordDir."
+                     : "Check the directory and collectd's rights, or set "
+                       "\"Record false\".");
     return;
   }
   recording = true;
   memset(&said.rec, 0, sizeof(said.rec));
-  if (recorder.prev_kept)
-    plugin_log(recorder.prev_unclean ? LOG_WARNING : LOG_INFO,
-               "lowmem plugin: the ring of the previous run is kept as "
-               "%s/" RECORDER_PREV_NAME
-               "%s; `lowmem-dump %s/" RECORDER_PREV_NAME
-               "` shows its last samples.",
-               dir,
-               recorder.prev_unclean
-                   ? " and it was not closed: that collectd was killed or the "
-                     "machine went down"
-                   : "",
-               dir);
+  if (recorder.prev_note[0] != '\0')
+    plugin_log(recorder.prev_level == RECORDER_NOTE_INFO ? LOG_INFO
+                                                         : LOG_WARNING,
+               "lowmem plugin: %s", recorder.prev_note);
   plugin_log(
       LOG_INFO,
       "lowmem plugin: recording the last %.0f s of samples in "
@@ -358,7 +357,9 @@ static const char *log_advice(int err) {
            "kernel.dmesg_restrict): run collectd as root, or set KernelLog "
            "false; OOM kills are still counted from vmstat oom_kill";
   if (err == -ENOTSUP)
-    return "KernelLog must be /dev/kmsg or a regular file";
+    return "KernelLog must be /dev/kmsg (the character device 1:11) or a "
+           "regular file that syslog feeds with the kern facility alone "
+           "(e.g. /var/log/kern.log)";
   return "OOM kills are told from vmstat oom_kill alone until it can be read";
 }
 
@@ -384,7 +385,29 @@ static void report_log(double mono) {
                "oom_kill.",
                events.log.lost - said.lost);
     said.lost = events.log.lost;
+    said.overruns = events.log.overruns;
     said.lost_at = mono;
+  } else if (events.log.overruns != said.overruns &&
+             events.log.lost == said.lost &&
+             mono - said.lost_at >= LOST_REPORT_SECONDS) {
+    /* Overtaken before the first record was read: no sequence number to
+     * count the loss from. */
+    plugin_log(LOG_WARNING,
+               "lowmem plugin: kernel log records were overwritten before "
+               "they could be read (how many is not known); kills in them "
+               "are still counted from vmstat oom_kill.");
+    said.overruns = events.log.overruns;
+    said.lost_at = mono;
+  }
+  if (events.wm.zones_checked && !said.zones_told) {
+    for (size_t i = 0; i < events.wm.nr_unmatched; i++)
+      plugin_log(LOG_WARNING,
+                 "lowmem plugin: NotifyZone \"%s\" matches no zone, so it "
+                 "tells nothing; the zones are %s. Give one of them (or a "
+                 "zone name alone, e.g. \"Normal\", for every node).",
+                 events.wm.unmatched[i],
+                 events.wm.zone_names ? events.wm.zone_names : "unknown");
+    said.zones_told = true;
   }
   if (events.oom.malformed && !said.malformed) {
     plugin_log(LOG_WARNING,
@@ -421,37 +444,99 @@ static void notify(const struct event *e) {
   sstrncpy(n.plugin_instance, e->plugin_instance, sizeof(n.plugin_instance));
   sstrncpy(n.type, e->type, sizeof(n.type));
   sstrncpy(n.type_instance, e->type_instance, sizeof(n.type_instance));
+  size_t failed = 0;
   for (size_t i = 0; i < e->nr_meta; i++) {
     const struct event_meta *m = &e->meta[i];
+    int rc = 0;
     switch (m->type) {
     case EVENT_META_STRING:
-      plugin_notification_meta_add_string(&n, m->key, event_meta_str(e, m));
+      rc =
+          plugin_notification_meta_add_string(&n, m->key, event_meta_str(e, m));
       break;
     case EVENT_META_INT:
-      plugin_notification_meta_add_signed_int(&n, m->key, m->v.i);
+      rc = plugin_notification_meta_add_signed_int(&n, m->key, m->v.i);
       break;
     case EVENT_META_UINT:
-      plugin_notification_meta_add_unsigned_int(&n, m->key, m->v.u);
+      rc = plugin_notification_meta_add_unsigned_int(&n, m->key, m->v.u);
       break;
     case EVENT_META_DOUBLE:
-      plugin_notification_meta_add_double(&n, m->key, m->v.d);
+      rc = plugin_notification_meta_add_double(&n, m->key, m->v.d);
       break;
     }
+    if (rc != 0)
+      failed++;
   }
+  /* Said once, and again only after a notification went out whole. */
+  if (failed > 0 && !said.meta_failed)
+    plugin_log(LOG_WARNING,
+               "lowmem plugin: %zu of the %zu meta data of a notification "
+               "could not be added (collectd is out of memory): it goes out "
+               "without them; the incident file still has them.",
+               failed, e->nr_meta);
+  said.meta_failed = failed > 0;
   plugin_dispatch_notification(&n);
   if (n.meta != NULL)
     plugin_notification_meta_free(n.meta);
+}
+
+/* The ring's size, said when it is made: a clamp to RING_MAX_BYTES with
+ * what to change, or a ring made again after it could not be. */
+static void report_ring_made(const struct recorder_status *st) {
+  const double interval = recorder.config.sample_interval;
+  const double mb = (double)st->ring_bytes / 1e6;
+
+  if (st->records_wanted > st->ring_records)
+    plugin_log(LOG_WARNING,
+               "lowmem plugin: RecordSeconds %g and RecordAfterSeconds %g at "
+               "SampleInterval %g ask for a ring of %llu records (%.0f MB); a "
+               "ring takes at most %u MiB: %s holds %u records (%.1f MB), the "
+               "last %.0f s. Lower RecordSeconds or RecordAfterSeconds, or "
+               "raise SampleInterval.",
+               recorder.config.seconds, recorder.config.after_seconds, interval,
+               (unsigned long long)st->records_wanted,
+               (double)st->records_wanted * st->record_size / 1e6,
+               RING_MAX_BYTES >> 20, recorder.ring_path, st->ring_records, mb,
+               st->ring_records * interval);
+  else if (said.rec.ring_err != 0)
+    plugin_log(LOG_NOTICE,
+               "lowmem plugin: the ring file %s is made: samples are recorded "
+               "again (%u records, %.1f MB).",
+               recorder.ring_path, st->ring_records, mb);
+  else if (st->rings_lost == said.rec.rings_lost)
+    plugin_log(LOG_INFO,
+               "lowmem plugin: ring file %s: %u records of %u bytes (%.1f MB), "
+               "the last %.0f s at SampleInterval %g.",
+               recorder.ring_path, st->ring_records, st->record_size, mb,
+               st->ring_records * interval, interval);
+}
+
+static const char *ring_advice(int err) {
+  if (err == -ENOSPC || err == -EDQUOT)
+    return " Free space on its file system.";
+  if (err == -EISDIR || err == -EEXIST)
+    return " Remove what is in its way (a directory of that name).";
+  return "";
 }
 
 static void report_recorder(void) {
   struct recorder_status st;
 
   recorder_get_status(&recorder, &st);
+  if (st.rings_lost != said.rec.rings_lost)
+    plugin_log(LOG_WARNING,
+               "lowmem plugin: the ring file %s was %s under collectd: a new "
+               "one is made, and the samples the old one held are lost. Leave "
+               "it to lowmem (lowmem-dump reads it without harm).",
+               recorder.ring_path, ring_state_name(st.lost_as));
+  if (st.rings_made != said.rec.rings_made)
+    report_ring_made(&st);
   if (st.ring_err != said.rec.ring_err && st.ring_err != 0)
     plugin_log(LOG_WARNING,
                "lowmem plugin: cannot make the ring file %s (%s): samples are "
-               "not recorded; incident files hold the events alone.",
-               recorder.ring_path, STRERROR(-st.ring_err));
+               "not recorded (incident files hold the events alone); it is "
+               "tried again every %.0f s.%s",
+               recorder.ring_path, STRERROR(-st.ring_err),
+               RECORDER_RETRY_SECONDS, ring_advice(st.ring_err));
   if (st.write_err != said.rec.write_err) {
     if (st.write_err != 0)
       plugin_log(LOG_WARNING,

@@ -2,13 +2,16 @@
  * threads, and each device's writeback state (src/threads/). */
 #include "collectd/core/daemon/collectd.h"
 #include "collectd/core/daemon/plugin.h"
+#include "collectd/core/utils/common/common.h"
 
+#include "complain.h"
 #include "hooks.h"
+#include "option.h"
 #include "sources/osrelease.h"
-#include "sources/procfile.h"
 #include "threads/threads.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -38,55 +41,22 @@ static struct {
 
 /* --- configuration ---------------------------------------------------------*/
 
-static int one_boolean(const oconfig_item_t *ci, bool *out) {
-  if (ci->values_num != 1 || ci->values[0].type != OCONFIG_TYPE_BOOLEAN) {
-    ERROR_LOG("%s takes true or false.", ci->key);
-    return -1;
-  }
-  *out = ci->values[0].value.boolean;
-  return 0;
-}
-
-static int sys_path_key(const oconfig_item_t *ci) {
-  if (ci->values_num != 1 || ci->values[0].type != OCONFIG_TYPE_STRING ||
-      ci->values[0].value.string[0] == '\0') {
-    ERROR_LOG("SysPath takes one directory in quotes, e.g. SysPath \"/sys\" "
-              "(a host's /sys mounted in a container: \"/host/sys\").");
-    return -1;
-  }
-  char *s = strdup(ci->values[0].value.string);
-  if (s == NULL)
-    return -1;
-  free(config.sys_path);
-  config.sys_path = s;
-  return 0;
-}
-
-static int seconds_key(const oconfig_item_t *ci, double *out,
-                       const char *example) {
-  double v;
-
-  if (ci->values_num != 1 || ci->values[0].type != OCONFIG_TYPE_NUMBER ||
-      !((v = ci->values[0].value.number) >= 0.1 && v <= 3600)) {
-    ERROR_LOG("%s takes seconds from 0.1 to 3600, e.g. %s %s.", ci->key,
-              ci->key, example);
-    return -1;
-  }
-  *out = v;
-  return 0;
-}
+/* Room for the longest name lowmem opens under SysPath
+ * ("kernel/debug/bdi/<device>/stats", "dev/block/<maj:min>/uevent"). */
+#define SYS_PATH_MAX (PATH_MAX - 128)
 
 int threads_glue_config(const oconfig_item_t *ci) {
   if (strcasecmp(ci->key, "Threads") == 0)
-    return one_boolean(ci, &config.enabled);
+    return option_boolean(ci, &config.enabled);
   if (strcasecmp(ci->key, "SysPath") == 0)
-    return sys_path_key(ci);
+    return option_string(ci, SYS_PATH_MAX, "/sys", &config.sys_path);
   if (strcasecmp(ci->key, "ThreadDiscoveryInterval") == 0)
-    return seconds_key(ci, &config.discovery_interval, "5");
+    return option_number(ci, 0.1, 3600, "seconds", "5",
+                         &config.discovery_interval);
   if (strcasecmp(ci->key, "BdiStats") == 0)
-    return one_boolean(ci, &config.bdi_stats);
+    return option_boolean(ci, &config.bdi_stats);
   if (strcasecmp(ci->key, "BdiStatsInterval") == 0)
-    return seconds_key(ci, &config.bdi_interval, "1");
+    return option_number(ci, 0.1, 3600, "seconds", "1", &config.bdi_interval);
   return 1;
 }
 
@@ -95,12 +65,10 @@ int threads_glue_config(const oconfig_item_t *ci) {
 /* From 3.10 to 4.17 writeback runs in workers whose names do not say for
  * which device: say once what is reported instead. */
 static void note_kernel(const char *proc_path) {
-  struct procfile pf;
   struct kernel_version kv;
 
-  if (procfile_init(&pf, proc_path, "sys/kernel/osrelease") != 0)
-    return;
-  if (procfile_read(&pf) == 0 && osrelease_parse(&kv, pf.buf, pf.len) == 0 &&
+  /* lowmem.c says why, when the release cannot be read. */
+  if (osrelease_read(proc_path, &kv, NULL, 0) == 0 &&
       kernel_version_cmp(&kv, 3, 10) >= 0 && kernel_version_cmp(&kv, 4, 18) < 0)
     plugin_log(LOG_INFO,
                "lowmem plugin: Linux %u.%u does writeback in kernel workers "
@@ -109,7 +77,6 @@ static void note_kernel(const char *proc_path) {
                "lowmem-writeback/percent-unbound_kworkers includes the CPU "
                "of writeback.",
                kv.major, kv.minor);
-  procfile_destroy(&pf);
 }
 
 int threads_glue_init(const struct lowmem_context *ctx) {
@@ -154,7 +121,8 @@ static void report_discovery(void) {
                "writeback and reclaim threads are not reported until it can. "
                "Check ProcPath and collectd's rights, or set \"Threads "
                "false\".",
-               threads.config.proc_path, strerror(-err));
+               threads.config.proc_path,
+               complain_strerror(err, (char[ERRBUF_SIZE]){0}, ERRBUF_SIZE));
   said.discovery_err = err;
 }
 
@@ -181,7 +149,8 @@ static void report_bdi(void) {
                "lowmem plugin: cannot read %s (%s): per-device writeback "
                "state is not reported. debugfs is readable by root only: "
                "run collectd as root, or set \"BdiStats false\".",
-               threads.bdi_root, strerror(-err));
+               threads.bdi_root,
+               complain_strerror(err, (char[ERRBUF_SIZE]){0}, ERRBUF_SIZE));
   said.bdi_err = err;
 }
 

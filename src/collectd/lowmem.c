@@ -4,16 +4,23 @@
  * kernel's memory state to the window; once per dispatch interval
  * (collectd's Interval for the plugin) the window's worst values leave as
  * one value list per series, stamped at the end of the window on the
- * interval grid, so RRD files get one update per step and a 300 ms dip
- * still shows. This is the only file that speaks to collectd besides the
- * configuration and the log helpers. */
+ * interval grid (window/grid.h), so RRD files get one update per step and
+ * a 300 ms dip still shows. The last window goes out when collectd frees
+ * the read callback: after its last read, while the write threads still
+ * run (at shutdown, and after the one read of `collectd -T`). This is the
+ * only file that speaks to collectd besides the configuration and the log
+ * helpers. */
 #include "collectd/core/daemon/collectd.h"
+#include "collectd/core/daemon/globals.h"
 #include "collectd/core/daemon/plugin.h"
+#include "collectd/core/daemon/utils_cache.h"
 #include "collectd/core/utils/common/common.h"
 
 #include "complain.h"
 #include "config.h"
+#include "dispatch.h"
 #include "hooks.h"
+#include "window/grid.h"
 
 #include <time.h>
 
@@ -23,10 +30,20 @@ static struct sampler sampler;
 static struct metrics metrics;
 static struct complaint complaint[SOURCE_NR];
 static struct lowmem_context context;
+static bool said_series; /* series the set refused were reported */
 
 static cdtime_t dispatch_interval;
-static uint64_t window; /* index of the open window on the grid */
-static bool window_open;
+static struct window_grid grid;
+/* What this read did with the window that closed (dispatch.h). */
+static struct {
+  bool dispatched;
+  cdtime_t stamp;
+} closed;
+
+/* How long the last window's values may take to be written at the end.
+ * collectd stops its write threads right after, dropping what they have
+ * not taken. */
+#define LAST_WINDOW_WAIT TIME_T_TO_CDTIME_T(2)
 
 /* SampleInterval must fit in the dispatch interval. Checked when the
  * <Plugin lowmem> block is read, so that a wrong value stops collectd at
@@ -99,18 +116,66 @@ static void dispatch_series(const struct series *s, cdtime_t time) {
   plugin_dispatch_values(&vl);
 }
 
-/* Window w covers [w, w+1) dispatch intervals; its values are stamped at
- * its end, which has passed when the next window's first sample comes. */
-static void dispatch_window(uint64_t w) {
-  cdtime_t time = (cdtime_t)(w + 1) * dispatch_interval;
+/* Dispatches the window at time (its end on the grid, window/grid.h).
+ * Returns the id of the last series dispatched, -1 for none. */
+static int dispatch_window(cdtime_t time) {
+  int last = -1;
 
   metrics_choose(&metrics);
   for (size_t i = 0; i < metrics.set.nr; i++) {
     const struct series *s = &metrics.set.v[i];
-    if (s->n > 0 && s->chosen)
+    if (s->n > 0 && s->chosen) {
       dispatch_series(s, time);
+      last = (int)i;
+    }
   }
   metrics_reset(&metrics);
+  return last;
+}
+
+bool lowmem_window_dispatched(cdtime_t *stamp) {
+  if (closed.dispatched)
+    *stamp = closed.stamp;
+  return closed.dispatched;
+}
+
+/* The clock went back past the last stamp, or came back to it: said once
+ * each way, since every window in between is dropped. */
+static void report_clock(bool was_behind, cdtime_t now) {
+  if (grid.behind && !was_behind)
+    plugin_log(LOG_WARNING,
+               "lowmem plugin: the clock went back %.3f s. collectd and RRD "
+               "files take no value older than the last one lowmem sent "
+               "(stamped %.3f), so lowmem sends nothing until the clock "
+               "passes that time again, in %.3f s.",
+               CDTIME_T_TO_DOUBLE(grid.back_by),
+               CDTIME_T_TO_DOUBLE(grid.last_stamp),
+               CDTIME_T_TO_DOUBLE(grid.last_stamp - now));
+  else if (!grid.behind && was_behind)
+    plugin_log(LOG_NOTICE, "lowmem plugin: the clock has passed the last "
+                           "values sent: values are sent again.");
+}
+
+/* Closes the window the clock has left, if any, before this read's
+ * sample goes in. */
+static void window_turn(void) {
+  cdtime_t now = cdtime(), stamp = 0;
+  bool was_behind = grid.behind;
+
+  closed.dispatched = false;
+  switch (window_grid_sample(&grid, now, &stamp)) {
+  case GRID_DISPATCH:
+    dispatch_window(stamp);
+    closed.dispatched = true;
+    closed.stamp = stamp;
+    break;
+  case GRID_DROP:
+    metrics_reset(&metrics);
+    break;
+  case GRID_KEEP:
+    break;
+  }
+  report_clock(was_behind, now);
 }
 
 static void report_sources(const struct sample *sm) {
@@ -125,7 +190,7 @@ static void report_sources(const struct sample *sm) {
   for (int i = 0; i < SOURCE_NR; i++) {
     if (!(config.sampler.sources & (1u << i)))
       continue;
-    complain_source(&complaint[i], sampler.files[i].path, source_name[i],
+    complain_source(&complaint[i], &sampler.files[i], source_name[i],
                     sm->err[i]);
     if (sm->err[i] == 0)
       complain_malformed(&complaint[i], sampler.files[i].path, malformed[i]);
@@ -133,12 +198,7 @@ static void report_sources(const struct sample *sm) {
 }
 
 static int lowmem_read(user_data_t *ud) {
-  uint64_t w = cdtime() / dispatch_interval;
-
-  if (window_open && w != window)
-    dispatch_window(window);
-  window = w;
-  window_open = true;
+  window_turn();
 
   double now = monotonic_seconds();
   sampler_read(&sampler);
@@ -147,7 +207,74 @@ static int lowmem_read(user_data_t *ud) {
   threads_glue_read(&context, &sampler.sample, now);
   apache_glue_read(&context, &sampler.sample, now);
   events_glue_read(&context, &sampler.sample, now);
+  complain_series(&said_series, &metrics.set);
   return 0;
+}
+
+/* True when collectd's cache holds the series' value at time: the write
+ * thread that took it from the queue has updated the cache. The queue is
+ * first in, first out, so every value list dispatched before it has been
+ * taken too, and collectd lets a write thread finish the one it holds
+ * before it stops. */
+static bool value_taken(const struct series *s, cdtime_t time) {
+  char name[6 * DATA_MAX_NAME_LEN];
+  char **names = NULL;
+  cdtime_t *times = NULL;
+  size_t n = 0;
+  bool taken = false;
+
+  if (format_name(name, sizeof(name), hostname_g, "lowmem", s->plugin_instance,
+                  s->type, s->type_instance) != 0 ||
+      uc_get_names(&names, &times, &n) != 0)
+    return true; /* cannot tell: do not wait */
+  for (size_t i = 0; i < n; i++) {
+    if (!taken && strcmp(names[i], name) == 0 && times[i] >= time)
+      taken = true;
+    free(names[i]);
+  }
+  free(names);
+  free(times);
+  return taken;
+}
+
+/* Waits until the series' value at time was taken by a write thread, at
+ * most LAST_WINDOW_WAIT. */
+static void wait_taken(const struct series *s, cdtime_t time) {
+  struct timespec pause = {0, 10 * 1000 * 1000};
+  double deadline = monotonic_seconds() + CDTIME_T_TO_DOUBLE(LAST_WINDOW_WAIT);
+
+  while (!value_taken(s, time)) {
+    if (monotonic_seconds() > deadline) {
+      plugin_log(LOG_NOTICE,
+                 "lowmem plugin: collectd's writers had not taken the last "
+                 "window's values %.0f s after they were sent; collectd "
+                 "drops what is left when it stops.",
+                 CDTIME_T_TO_DOUBLE(LAST_WINDOW_WAIT));
+      return;
+    }
+    nanosleep(&pause, NULL);
+  }
+}
+
+/* collectd frees the read callback's data after its last read: when it
+ * stops (read threads joined, write threads still running) and right
+ * after the one read of `collectd -T`. The open window goes out then,
+ * stamped at its end on the grid like every window: it has not ended, but
+ * any earlier point of the grid is the previous window's stamp, and RRD
+ * files take one update per step. The stamp is at most one Interval
+ * ahead of the clock. */
+static void lowmem_read_end(void *data) {
+  cdtime_t stamp = 0;
+
+  (void)data;
+  if (window_grid_close(&grid, &stamp) != GRID_DISPATCH) {
+    metrics_reset(&metrics);
+    return;
+  }
+  apache_glue_last_window(stamp);
+  int last = dispatch_window(stamp);
+  if (last >= 0)
+    wait_taken(&metrics.set.v[last], stamp);
 }
 
 static const char *check_name(enum watermark_check check) {
@@ -200,15 +327,27 @@ static int lowmem_init(void) {
   if (threads_glue_init(&context) != 0 || apache_glue_init(&context) != 0 ||
       events_glue_init(&context) != 0)
     return -1;
+  if (sampler.kernel_err != 0)
+    complain_kernel(config.proc_path, sampler.kernel_err,
+                    check_name(sampler.check));
+  char kernel[32] = "unknown";
+  if (sampler.kernel_known)
+    snprintf(kernel, sizeof(kernel), "%u.%u", sampler.kernel.major,
+             sampler.kernel.minor);
   plugin_log(LOG_INFO,
              "lowmem plugin: sampling %s every %.3f s, dispatching every "
-             "%.3f s; kernel %u.%u, watermark check %s.",
+             "%.3f s; kernel %s, watermark check %s.",
              config.proc_path, config.sample_interval,
-             CDTIME_T_TO_DOUBLE(dispatch_interval), sampler.kernel.major,
-             sampler.kernel.minor, check_name(sampler.check));
+             CDTIME_T_TO_DOUBLE(dispatch_interval), kernel,
+             check_name(sampler.check));
 
+  window_grid_init(&grid, dispatch_interval);
+  closed.dispatched = false;
+  said_series = false;
+  /* collectd calls free_func only for data that is not NULL. */
+  user_data_t ud = {.data = &grid, .free_func = lowmem_read_end};
   return plugin_register_complex_read(NULL, "lowmem", lowmem_read,
-                                      sample_interval, NULL);
+                                      sample_interval, &ud);
 }
 
 static int lowmem_shutdown(void) {

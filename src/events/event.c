@@ -108,7 +108,8 @@ const char *event_kind_name(enum event_kind kind) {
 }
 
 void event_format_bytes(char *buf, size_t cap, double bytes) {
-  static const char *const unit[] = {"B", "KiB", "MiB", "GiB", "TiB", "PiB"};
+  static const char *const unit[] = {"B",   "KiB", "MiB", "GiB",
+                                     "TiB", "PiB", "EiB"};
   double v = fabs(bytes);
   size_t u = 0;
 
@@ -121,4 +122,29 @@ void event_format_bytes(char *buf, size_t cap, double bytes) {
     snprintf(buf, cap, "%s%.0f %s", sign, v, unit[u]);
   else
     snprintf(buf, cap, "%s%.1f %s", sign, v, unit[u]);
+}
+
+int64_t event_pages_bytes(int64_t pages, uint64_t page_size) {
+  int64_t bytes;
+  if (page_size > (uint64_t)INT64_MAX ||
+      __builtin_mul_overflow(pages, (int64_t)page_size, &bytes))
+    return pages < 0 ? INT64_MIN : pages > 0 ? INT64_MAX : 0;
+  return bytes;
+}
+
+uint64_t event_upages_bytes(uint64_t pages, uint64_t page_size) {
+  uint64_t bytes;
+  return __builtin_mul_overflow(pages, page_size, &bytes) ? UINT64_MAX : bytes;
+}
+
+uint64_t event_kib_bytes(uint64_t kib) { return event_upages_bytes(kib, 1024); }
+
+uint64_t event_order_bytes(unsigned order, uint64_t page_size) {
+  if (order >= 64 || page_size > UINT64_MAX >> order)
+    return UINT64_MAX;
+  return page_size << order;
+}
+
+uint64_t event_add_sat(uint64_t a, uint64_t b) {
+  return a > UINT64_MAX - b ? UINT64_MAX : a + b;
 }

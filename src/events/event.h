@@ -84,7 +84,20 @@ const char *event_meta_str(const struct event *e, const struct event_meta *m);
 const char *event_severity_name(enum event_severity severity); /* "FAILURE" */
 const char *event_kind_name(enum event_kind kind);             /* "oom_kill" */
 
-/* Bytes for a person: "-1.8 MiB", "512 KiB", "12 B". */
+/* Bytes for a person: "-1.8 MiB", "512 KiB", "12 B", up to EiB. */
 void event_format_bytes(char *buf, size_t cap, double bytes);
+
+/* Sizes in bytes for meta data and messages alike, saturated where 64 bits
+ * end rather than wrapped: a headroom of -2^52 pages (what an order-52+
+ * request leaves) in 4 KiB pages is -2^64 bytes, one past INT64_MIN. The
+ * message is formatted from the same value as the meta data, so the two
+ * say the same. */
+int64_t event_pages_bytes(int64_t pages, uint64_t page_size);
+uint64_t event_upages_bytes(uint64_t pages, uint64_t page_size);
+uint64_t event_kib_bytes(uint64_t kib);
+/* 2^order pages (a request of that order), saturated likewise. */
+uint64_t event_order_bytes(unsigned order, uint64_t page_size);
+/* a + b, saturated. */
+uint64_t event_add_sat(uint64_t a, uint64_t b);
 
 #endif

@@ -2,7 +2,6 @@
 
 #include <errno.h>
 #include <inttypes.h>
-#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -39,7 +38,10 @@ int events_init(struct events *ev, const struct events_config *c) {
       .page_size = c->page_size,
   };
   memcpy(wc.orders, c->orders, sizeof(wc.orders));
-  return watermark_init(&ev->wm, &wc);
+  int err = watermark_init(&ev->wm, &wc);
+  if (err != 0)
+    events_destroy(ev); /* what was made so far, and ev zeroed */
+  return err;
 }
 
 void events_destroy(struct events *ev) {
@@ -47,6 +49,7 @@ void events_destroy(struct events *ev) {
   kernlog_close(&ev->log);
   free((char *)ev->config.kernel_log);
   memset(ev, 0, sizeof(*ev));
+  ev->log.fd = -1; /* a second destroy must not close fd 0 */
 }
 
 /* --- reading the kernel's word ---------------------------------------------*/
@@ -139,19 +142,57 @@ static void bytes(char *buf, size_t cap, double b) {
   event_format_bytes(buf, cap, b);
 }
 
+/* Letters, digits and "._-/:+@": a name made of these alone ("apache2",
+ * "kworker/u8:2", "/lowmem-cap-30119") reads as itself. */
+static bool plain_name(const char *s) {
+  if (*s == '\0')
+    return false;
+  for (; *s; s++)
+    if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
+          (*s >= '0' && *s <= '9') || strchr("._-/:+@", *s) != NULL))
+      return false;
+  return true;
+}
+
+/* A name from the kernel log (a command, a cgroup, a constraint) in a
+ * message. Anyone may name a process "x) y (pid 1)" or "a; killed b":
+ * such a name is put in quotes, its quotes and parentheses written \xNN
+ * as the log writes the bytes it escapes, so that it cannot pass for the
+ * message's own words. */
+static void add_name(struct line *l, const char *name) {
+  char buf[4 * KMSG_PATH_LEN + 3];
+  size_t n = 0;
+
+  if (plain_name(name)) {
+    add(l, "%s", name);
+    return;
+  }
+  buf[n++] = '"';
+  for (const char *s = name; *s && n + 6 < sizeof(buf); s++)
+    if (*s == '"' || *s == '(' || *s == ')')
+      n += (size_t)snprintf(buf + n, sizeof(buf) - n, "\\x%02x",
+                            (unsigned char)*s);
+    else
+      buf[n++] = *s;
+  buf[n++] = '"';
+  buf[n] = '\0';
+  add(l, "%s", buf);
+}
+
 /* "; tightest zone node0-Normal: free 5.2 MiB, min 3.9 MiB, order-1
  *  headroom -1.8 MiB, slab 661 MiB", and its meta data. */
 static void tell_zone(struct events *ev, const struct sample *s, unsigned order,
                       struct event *e, struct line *l, bool in_message) {
   struct zone_view v;
-  const double page = (double)ev->config.page_size;
 
   if (!zone_tightest(s, ev->config.check, ev->config.page_size, order, &v))
     return;
+  const uint64_t page = ev->config.page_size;
+  const int64_t headroom = event_pages_bytes(v.headroom, page);
   char f[24], m[24], h[24], sl[24];
-  bytes(f, sizeof(f), (double)v.free * page);
-  bytes(m, sizeof(m), (double)v.min * page);
-  bytes(h, sizeof(h), (double)v.headroom * page);
+  bytes(f, sizeof(f), (double)event_upages_bytes(v.free, page));
+  bytes(m, sizeof(m), (double)event_upages_bytes(v.min, page));
+  bytes(h, sizeof(h), (double)headroom);
   bytes(sl, sizeof(sl), (double)v.slab);
   if (in_message) {
     add(l, "; tightest zone %s: free %s, min %s, order-%u headroom %s", v.label,
@@ -160,11 +201,10 @@ static void tell_zone(struct events *ev, const struct sample *s, unsigned order,
       add(l, ", %s %s", v.zone_slab ? "slab" : "slab (all zones)", sl);
   }
   event_meta_string(e, "zone", v.label);
-  event_meta_uint(e, "zone_free_bytes", v.free * ev->config.page_size);
-  event_meta_uint(e, "zone_min_bytes", v.min * ev->config.page_size);
-  event_meta_uint(e, "zone_low_bytes", v.low * ev->config.page_size);
-  event_meta_int(e, "zone_headroom_bytes",
-                 v.headroom * (int64_t)ev->config.page_size);
+  event_meta_uint(e, "zone_free_bytes", event_upages_bytes(v.free, page));
+  event_meta_uint(e, "zone_min_bytes", event_upages_bytes(v.min, page));
+  event_meta_uint(e, "zone_low_bytes", event_upages_bytes(v.low, page));
+  event_meta_int(e, "zone_headroom_bytes", headroom);
   event_meta_uint(e, "zone_headroom_order", order);
   if (v.has_slab) {
     event_meta_uint(e, "slab_bytes", v.slab);
@@ -173,7 +213,8 @@ static void tell_zone(struct events *ev, const struct sample *s, unsigned order,
 }
 
 static uint64_t rss_kb(const struct oom_kill *k) {
-  return k->anon_rss_kb + k->file_rss_kb + k->shmem_rss_kb;
+  return event_add_sat(event_add_sat(k->anon_rss_kb, k->file_rss_kb),
+                       k->shmem_rss_kb);
 }
 
 static void kill_meta(struct event *e, const struct oom_kill *k) {
@@ -185,8 +226,8 @@ static void kill_meta(struct event *e, const struct oom_kill *k) {
   if (k->memcg[0])
     event_meta_string(e, "memcg", k->memcg);
   if (k->has_memcg_usage) {
-    event_meta_uint(e, "memcg_usage_bytes", k->memcg_usage_kb * 1024);
-    event_meta_uint(e, "memcg_limit_bytes", k->memcg_limit_kb * 1024);
+    event_meta_uint(e, "memcg_usage_bytes", event_kib_bytes(k->memcg_usage_kb));
+    event_meta_uint(e, "memcg_limit_bytes", event_kib_bytes(k->memcg_limit_kb));
   }
   if (k->has_invoker)
     event_meta_string(e, "invoker_comm", k->invoker);
@@ -209,15 +250,20 @@ static void kill_meta(struct event *e, const struct oom_kill *k) {
     if (k->victim_has & KMSG_HAS_SCORE)
       event_meta_uint(e, "victim_score", k->score);
     if (k->victim_has & KMSG_HAS_TOTAL_VM)
-      event_meta_uint(e, "victim_total_vm_bytes", k->total_vm_kb * 1024);
+      event_meta_uint(e, "victim_total_vm_bytes",
+                      event_kib_bytes(k->total_vm_kb));
     if (k->victim_has & KMSG_HAS_ANON_RSS)
-      event_meta_uint(e, "victim_anon_rss_bytes", k->anon_rss_kb * 1024);
+      event_meta_uint(e, "victim_anon_rss_bytes",
+                      event_kib_bytes(k->anon_rss_kb));
     if (k->victim_has & KMSG_HAS_FILE_RSS)
-      event_meta_uint(e, "victim_file_rss_bytes", k->file_rss_kb * 1024);
+      event_meta_uint(e, "victim_file_rss_bytes",
+                      event_kib_bytes(k->file_rss_kb));
     if (k->victim_has & KMSG_HAS_SHMEM_RSS)
-      event_meta_uint(e, "victim_shmem_rss_bytes", k->shmem_rss_kb * 1024);
+      event_meta_uint(e, "victim_shmem_rss_bytes",
+                      event_kib_bytes(k->shmem_rss_kb));
     if (k->victim_has & KMSG_HAS_PGTABLES)
-      event_meta_uint(e, "victim_pgtables_bytes", k->pgtables_kb * 1024);
+      event_meta_uint(e, "victim_pgtables_bytes",
+                      event_kib_bytes(k->pgtables_kb));
     if (k->victim_has & KMSG_HAS_OOM_SCORE_ADJ)
       event_meta_int(e, "victim_oom_score_adj", k->victim_oom_score_adj);
   }
@@ -234,18 +280,23 @@ static void kill_scope(struct line *l, const struct oom_kill *k) {
   add(l, "OOM kill");
   switch (k->scope) {
   case KMSG_SCOPE_MEMCG:
-    add(l, " in cgroup %s", k->memcg[0] ? k->memcg : "(unnamed)");
+    add(l, " in cgroup ");
+    if (k->memcg[0])
+      add_name(l, k->memcg);
+    else
+      add(l, "(unnamed)");
     if (k->has_memcg_usage) {
-      bytes(u, sizeof(u), (double)k->memcg_usage_kb * 1024);
-      bytes(lim, sizeof(lim), (double)k->memcg_limit_kb * 1024);
+      bytes(u, sizeof(u), (double)event_kib_bytes(k->memcg_usage_kb));
+      bytes(lim, sizeof(lim), (double)event_kib_bytes(k->memcg_limit_kb));
       add(l, " (usage %s of %s)", u, lim);
     }
     break;
   case KMSG_SCOPE_CPUSET:
   case KMSG_SCOPE_MEMORY_POLICY:
   case KMSG_SCOPE_OTHER:
-    add(l, " (%s)",
-        k->constraint[0] ? k->constraint : kmsg_scope_name(k->scope));
+    add(l, " (");
+    add_name(l, k->constraint[0] ? k->constraint : kmsg_scope_name(k->scope));
+    add(l, ")");
     break;
   case KMSG_SCOPE_GLOBAL:
   case KMSG_SCOPE_UNKNOWN:
@@ -258,7 +309,8 @@ static void kill_scope(struct line *l, const struct oom_kill *k) {
 static void kill_invoker(struct line *l, const struct oom_kill *k) {
   if (!k->has_invoker)
     return;
-  add(l, " %s", k->invoker);
+  add(l, " ");
+  add_name(l, k->invoker);
   if (k->has_invoker_pid)
     add(l, " (pid %" PRIu64 ")", k->invoker_pid);
   if ((k->invoker_has & KMSG_HAS_ORDER) && k->order < 0)
@@ -296,9 +348,10 @@ static void tell_kill(struct events *ev, const struct sample *s,
     kill_scope(&l, k);
     kill_invoker(&l, k);
     if (k->has_victim) {
-      add(&l, " %s %s", killed ? "killed" : "chose", k->victim);
+      add(&l, " %s ", killed ? "killed" : "chose");
+      add_name(&l, k->victim);
       char rss[24];
-      bytes(rss, sizeof(rss), (double)rss_kb(k) * 1024);
+      bytes(rss, sizeof(rss), (double)event_kib_bytes(rss_kb(k)));
       if ((k->victim_has & KMSG_HAS_PID) &&
           (k->victim_has & (KMSG_HAS_ANON_RSS | KMSG_HAS_FILE_RSS)))
         add(&l, " (pid %" PRIu64 ", rss %s)", k->victim_pid, rss);
@@ -331,8 +384,10 @@ static void tell_failure(struct events *ev, const struct sample *s,
   if (e == NULL)
     return;
   line_buf[0] = '\0';
-  bytes(size, sizeof(size), ldexp((double)ev->config.page_size, (int)f->order));
-  add(&l, "page allocation failure: %s", f->comm);
+  bytes(size, sizeof(size),
+        (double)event_order_bytes(f->order, ev->config.page_size));
+  add(&l, "page allocation failure: ");
+  add_name(&l, f->comm);
   if (f->has_pid)
     add(&l, " (pid %" PRIu64 ")", f->pid);
   add(&l, " could not get order-%u (%s, gfp %#" PRIx64 ")", f->order, size,

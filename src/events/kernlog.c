@@ -2,9 +2,11 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 /* Set while the rest of a line longer than the buffer is skipped. */
@@ -26,7 +28,8 @@ int kernlog_open(struct kernlog *kl, const char *path) {
     close(fd);
     return err;
   }
-  if (S_ISCHR(st.st_mode)) {
+  if (S_ISCHR(st.st_mode) && major(st.st_rdev) == KERNLOG_KMSG_MAJOR &&
+      minor(st.st_rdev) == KERNLOG_KMSG_MINOR) {
     /* Only what the kernel logs from now on: the ring's past holds
      * boot messages and, after a restart, reports already told. */
     if (lseek(fd, 0, SEEK_END) < 0) {
@@ -65,11 +68,43 @@ void kernlog_close(struct kernlog *kl) {
   kl->fd = -1;
 }
 
+static void add_lost(struct kernlog *kl, uint64_t n) {
+  kl->lost = n > (uint64_t)(ULONG_MAX - kl->lost) ? ULONG_MAX
+                                                  : kl->lost + (unsigned long)n;
+}
+
+/* One record read: counts the records lost before it, and hands it to fn
+ * when it is the kernel's. Returns whether it did. */
+static bool kmsg_record(struct kernlog *kl, const char *buf, size_t len,
+                        kernlog_fn fn, void *arg) {
+  struct kmsg_record r;
+  int rc = kmsg_parse_record(&r, buf, len);
+
+  /* Sequence numbers count every record the kernel stored, the skipped
+   * ones included: a jump is what the ring overwrote unread (after an
+   * EPIPE; devkmsg_read() moves the reader to the oldest record left). */
+  if (r.has & KMSG_HAS_SEQ) {
+    if (kl->has_seq && r.seq > kl->seq && r.seq - kl->seq > 1)
+      add_lost(kl, r.seq - kl->seq - 1);
+    kl->seq = r.seq;
+    kl->has_seq = true;
+  }
+  if (rc == -ENOENT) {
+    kl->foreign++; /* a process's words, not the kernel's */
+    return false;
+  }
+  fn(arg, &r);
+  kl->records++;
+  return true;
+}
+
 static int read_kmsg(struct kernlog *kl, unsigned max, kernlog_fn fn,
                      void *arg) {
   unsigned n = 0;
 
-  while (n < max) {
+  /* Every read() takes a turn, skipped records, EINTR and EPIPE too, so
+   * that the loop ends whatever the device says. */
+  for (unsigned reads = 0; reads < max; reads++) {
     ssize_t got = read(kl->fd, kl->buf, kl->cap);
     if (got < 0) {
       if (errno == EAGAIN || errno == EWOULDBLOCK)
@@ -77,18 +112,14 @@ static int read_kmsg(struct kernlog *kl, unsigned max, kernlog_fn fn,
       if (errno == EINTR)
         continue;
       if (errno == EPIPE) {
-        kl->lost++;
+        kl->overruns++; /* the next record tells how many were lost */
         continue;
       }
       return -errno;
     }
     if (got == 0)
       break;
-    struct kmsg_record r;
-    (void)kmsg_parse_record(&r, kl->buf, (size_t)got);
-    fn(arg, &r);
-    kl->records++;
-    n++;
+    n += kmsg_record(kl, kl->buf, (size_t)got, fn, arg);
   }
   return (int)n;
 }

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "zones.h"
 
@@ -48,24 +49,38 @@ bool wm_track_feed(struct wm_track *t, size_t window, enum wm_level level) {
   return true;
 }
 
+static int copy_zones(struct watermark *w, const struct watermark_config *c) {
+  if (c->nr_zones == 0)
+    return 0;
+  w->config.zones = calloc(c->nr_zones, sizeof(char *));
+  w->unmatched = calloc(c->nr_zones, sizeof(*w->unmatched));
+  if (w->config.zones == NULL || w->unmatched == NULL)
+    return -ENOMEM;
+  for (size_t i = 0; i < c->nr_zones; i++) {
+    w->config.zones[i] = strdup(c->zones[i]);
+    if (w->config.zones[i] == NULL)
+      return -ENOMEM;
+    w->config.nr_zones++;
+  }
+  return 0;
+}
+
 int watermark_init(struct watermark *w, const struct watermark_config *c) {
   memset(w, 0, sizeof(*w));
   w->config = *c;
   w->config.zones = NULL;
   w->config.nr_zones = 0;
-  if (c->nr_zones) {
-    w->config.zones = calloc(c->nr_zones, sizeof(char *));
-    if (w->config.zones == NULL)
-      return -ENOMEM;
-    for (size_t i = 0; i < c->nr_zones; i++) {
-      w->config.zones[i] = strdup(c->zones[i]);
-      if (w->config.zones[i] == NULL)
-        return -ENOMEM;
-      w->config.nr_zones++;
-    }
+  if (w->config.nr_orders > SAMPLER_MAX_ORDERS)
+    w->config.nr_orders = SAMPLER_MAX_ORDERS;
+  if (copy_zones(w, c) != 0) {
+    watermark_destroy(w);
+    return -ENOMEM;
   }
   double n = c->sample_interval > 0 ? c->persistence / c->sample_interval : 1;
-  w->window = n < 1 ? 1 : (size_t)lround(n);
+  /* !(n >= 1) holds for NaN too. */
+  w->window = !(n >= 1)                  ? 1
+              : n > WATERMARK_WINDOW_MAX ? WATERMARK_WINDOW_MAX
+                                         : (size_t)lround(n);
   return 0;
 }
 
@@ -73,19 +88,64 @@ void watermark_destroy(struct watermark *w) {
   for (size_t i = 0; i < w->config.nr_zones; i++)
     free(w->config.zones[i]);
   free(w->config.zones);
+  free(w->unmatched);
+  free(w->zone_names);
   free(w->tracks);
   free(w->hist);
   free(w->watched);
   memset(w, 0, sizeof(*w));
 }
 
-static bool zone_named(const struct watermark *w, const struct zone_info *z) {
+/* NotifyZone "node0-Normal" names that zone, "Normal" the Normal zone of
+ * every node; case does not matter ("node0-normal"), as a zone's name is
+ * the kernel's spelling, not one a user is expected to know by heart. */
+static bool zone_matches(const char *name, const struct zone_info *z) {
   char label[ZONE_LABEL_LEN];
   zone_label(label, sizeof(label), z);
+  return strcasecmp(name, label) == 0 || strcasecmp(name, z->name) == 0;
+}
+
+static bool zone_named(const struct watermark *w, const struct zone_info *z) {
   for (size_t i = 0; i < w->config.nr_zones; i++)
-    if (strcmp(w->config.zones[i], label) == 0)
+    if (zone_matches(w->config.zones[i], z))
       return true;
   return false;
+}
+
+/* "node0-DMA, node0-DMA32, node0-Normal", or NULL. */
+static char *zone_names(const struct zoneinfo *zi) {
+  size_t cap = zi->nr * (ZONE_LABEL_LEN + 2) + 1, n = 0;
+  char *names = malloc(cap);
+
+  if (names == NULL)
+    return NULL;
+  names[0] = '\0';
+  for (size_t z = 0; z < zi->nr; z++) {
+    char label[ZONE_LABEL_LEN];
+    zone_label(label, sizeof(label), &zi->zones[z]);
+    int k = snprintf(names + n, cap - n, "%s%s", z ? ", " : "", label);
+    if (k > 0 && (size_t)k < cap - n)
+      n += (size_t)k;
+  }
+  return names;
+}
+
+/* Once, at the first sample with zones: the NotifyZone names no zone
+ * answers to, which would otherwise silence that zone's notifications
+ * without a word. */
+static void check_zone_names(struct watermark *w, const struct zoneinfo *zi) {
+  if (w->zones_checked)
+    return;
+  w->zones_checked = true;
+  for (size_t i = 0; i < w->config.nr_zones; i++) {
+    bool found = false;
+    for (size_t z = 0; z < zi->nr && !found; z++)
+      found = zone_matches(w->config.zones[i], &zi->zones[z]);
+    if (!found)
+      w->unmatched[w->nr_unmatched++] = w->config.zones[i];
+  }
+  if (w->nr_unmatched > 0)
+    w->zone_names = zone_names(zi);
 }
 
 /* New zones: every track starts OKAY with an empty window. */
@@ -105,6 +165,7 @@ static int build(struct watermark *w, const struct zoneinfo *zi) {
     tracks[t].hist = hist + t * w->window;
   for (size_t z = 0; z < zi->nr; z++)
     watched[z] = w->config.nr_zones ? zone_named(w, &zi->zones[z]) : true;
+  check_zone_names(w, zi);
   free(w->tracks);
   free(w->hist);
   free(w->watched);
@@ -129,22 +190,31 @@ static void describe(struct event *e, const struct watermark *w,
                      const struct zone_info *z, const char *label,
                      unsigned order, enum wm_level level, int64_t h_min,
                      int64_t h_low) {
-  const double page = (double)w->config.page_size;
+  const uint64_t page = w->config.page_size;
   char free_s[24], min_s[24], low_s[24], hmin_s[24], hlow_s[24], size_s[24];
   char slab_s[48] = "";
 
-  event_format_bytes(free_s, sizeof(free_s), (double)z->free * page);
-  event_format_bytes(min_s, sizeof(min_s), (double)z->min * page);
-  event_format_bytes(low_s, sizeof(low_s), (double)z->low * page);
-  event_format_bytes(hmin_s, sizeof(hmin_s), (double)h_min * page);
-  event_format_bytes(hlow_s, sizeof(hlow_s), (double)h_low * page);
-  event_format_bytes(size_s, sizeof(size_s), ldexp(page, (int)order));
+  /* The figures of the meta data (add_event), saturated alike. */
+  event_format_bytes(free_s, sizeof(free_s),
+                     (double)event_upages_bytes(z->free, page));
+  event_format_bytes(min_s, sizeof(min_s),
+                     (double)event_upages_bytes(z->min, page));
+  event_format_bytes(low_s, sizeof(low_s),
+                     (double)event_upages_bytes(z->low, page));
+  event_format_bytes(hmin_s, sizeof(hmin_s),
+                     (double)event_pages_bytes(h_min, page));
+  event_format_bytes(hlow_s, sizeof(hlow_s),
+                     (double)event_pages_bytes(h_low, page));
+  event_format_bytes(size_s, sizeof(size_s),
+                     (double)event_order_bytes(order, page));
   if ((z->has & ZONE_HAS_NR_SLAB_RECLAIMABLE) &&
       (z->has & ZONE_HAS_NR_SLAB_UNRECLAIMABLE)) {
     char b[24];
     event_format_bytes(
         b, sizeof(b),
-        (double)(z->nr_slab_reclaimable + z->nr_slab_unreclaimable) * page);
+        (double)event_upages_bytes(
+            event_add_sat(z->nr_slab_reclaimable, z->nr_slab_unreclaimable),
+            page));
     snprintf(slab_s, sizeof(slab_s), ", slab %s", b);
   }
   switch (level) {
@@ -191,18 +261,20 @@ static void add_event(struct watermark *w, const struct sample *s, size_t zi,
   event_meta_string(e, "zone", z->name);
   event_meta_uint(e, "node", z->node);
   event_meta_uint(e, "order", order);
-  event_meta_int(e, "headroom_min_bytes", h_min * (int64_t)page);
-  event_meta_int(e, "headroom_low_bytes", h_low * (int64_t)page);
-  event_meta_uint(e, "free_bytes", z->free * page);
-  event_meta_uint(e, "min_bytes", z->min * page);
-  event_meta_uint(e, "low_bytes", z->low * page);
-  event_meta_uint(e, "high_bytes", z->high * page);
-  event_meta_uint(e, "reserve_bytes", s->headroom[zi].reserve * page);
+  event_meta_int(e, "headroom_min_bytes", event_pages_bytes(h_min, page));
+  event_meta_int(e, "headroom_low_bytes", event_pages_bytes(h_low, page));
+  event_meta_uint(e, "free_bytes", event_upages_bytes(z->free, page));
+  event_meta_uint(e, "min_bytes", event_upages_bytes(z->min, page));
+  event_meta_uint(e, "low_bytes", event_upages_bytes(z->low, page));
+  event_meta_uint(e, "high_bytes", event_upages_bytes(z->high, page));
+  event_meta_uint(e, "reserve_bytes",
+                  event_upages_bytes(s->headroom[zi].reserve, page));
   if (z->has & ZONE_HAS_NR_SLAB_RECLAIMABLE)
-    event_meta_uint(e, "slab_reclaimable_bytes", z->nr_slab_reclaimable * page);
+    event_meta_uint(e, "slab_reclaimable_bytes",
+                    event_upages_bytes(z->nr_slab_reclaimable, page));
   if (z->has & ZONE_HAS_NR_SLAB_UNRECLAIMABLE)
     event_meta_uint(e, "slab_unreclaimable_bytes",
-                    z->nr_slab_unreclaimable * page);
+                    event_upages_bytes(z->nr_slab_unreclaimable, page));
   event_meta_double(e, "persistence_seconds", w->config.persistence);
 }
 

@@ -24,13 +24,18 @@
 
 enum wm_level { WM_OKAY, WM_WARNING, WM_FAILURE, WM_NR };
 
+/* Samples in a window at most: 600 s (NotifyPersistence's top) at 1 kHz. */
+#define WATERMARK_WINDOW_MAX 600000
+
 struct watermark_config {
   double persistence;     /* seconds a change must hold */
   double sample_interval; /* seconds */
   enum watermark_check check;
   unsigned orders[SAMPLER_MAX_ORDERS];
   size_t nr_orders;
-  char **zones; /* "node0-Normal": the zones notified; none: automatic */
+  /* NotifyZone: the zones notified, "node0-Normal" (that zone) or
+   * "Normal" (that zone of every node), in any case; none: automatic. */
+  char **zones;
   size_t nr_zones;
   uint64_t page_size;
 };
@@ -51,6 +56,16 @@ struct watermark {
   bool *watched; /* per zone */
   unsigned zone_gen;
   bool built;
+
+  /* NotifyZone names that match no zone, for the caller to tell once.
+   * Filled at the first sample with zones (zones_checked set then, and
+   * never again): unmatched[] points into config.zones; zone_names lists
+   * the zones that sample had ("node0-DMA, node0-DMA32, node0-Normal"),
+   * set when a name is unmatched (NULL if out of memory). */
+  bool zones_checked;
+  const char **unmatched;
+  size_t nr_unmatched;
+  char *zone_names;
 };
 
 /* Returns 0 or -ENOMEM. */

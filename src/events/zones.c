@@ -3,13 +3,15 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "event.h"
+
 void zone_label(char *buf, size_t cap, const struct zone_info *z) {
   snprintf(buf, cap, "node%u-%s", z->node, z->name);
 }
 
 bool zone_can_serve(const struct zone_info *z, uint64_t reserve) {
   uint64_t pages = z->has & ZONE_HAS_MANAGED ? z->managed : z->present;
-  return pages > z->min + reserve;
+  return pages > event_add_sat(z->min, reserve);
 }
 
 bool zone_headroom_at(const struct sample *s, enum watermark_check check,
@@ -46,7 +48,9 @@ static void fill_view(const struct sample *s, uint64_t page_size, size_t zi,
       (z->has & ZONE_HAS_NR_SLAB_UNRECLAIMABLE)) {
     v->zone_slab = true;
     v->has_slab = true;
-    v->slab = (z->nr_slab_reclaimable + z->nr_slab_unreclaimable) * page_size;
+    v->slab = event_upages_bytes(
+        event_add_sat(z->nr_slab_reclaimable, z->nr_slab_unreclaimable),
+        page_size);
   } else if ((s->ok & (1u << SOURCE_MEMINFO)) &&
              meminfo_has(&s->meminfo, MEMINFO_SLAB)) {
     v->has_slab = true;

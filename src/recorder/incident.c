@@ -3,96 +3,55 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <inttypes.h>
 #include <limits.h>
 #include <math.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
-#include <yajl/yajl_gen.h>
+#include "json.h"
 
 #define PREFIX "incident-"
 #define SUFFIX ".json"
-#define TMP_PREFIX ".incident-"
+#define TMP_PREFIX ".incident-"     /* the recorder's; pruned when left */
+#define DUMP_PREFIX ".lowmem-dump-" /* lowmem-dump -o's */
 
-/* --- JSON helpers
- * -----------------------------------------------------------*/
+int incident_scratch_init(struct incident_scratch *s) {
+  const size_t record = ring_record_size(RING_MAX_ZONES);
 
-static void print_to_file(void *ctx, const char *str, size_t len) {
-  fwrite(str, 1, len, ctx);
-}
-
-/* The length of a valid UTF-8 sequence at s (n bytes left), or 0. */
-static size_t utf8_len(const unsigned char *s, size_t n) {
-  size_t len;
-  if (s[0] < 0x80)
-    return 1;
-  if ((s[0] & 0xe0) == 0xc0 && s[0] >= 0xc2)
-    len = 2;
-  else if ((s[0] & 0xf0) == 0xe0)
-    len = 3;
-  else if ((s[0] & 0xf8) == 0xf0 && s[0] <= 0xf4)
-    len = 4;
-  else
-    return 0;
-  if (len > n)
-    return 0;
-  for (size_t i = 1; i < len; i++)
-    if ((s[i] & 0xc0) != 0x80)
-      return 0;
-  return len;
-}
-
-/* Strings come from the kernel log, which may hold any byte: JSON wants
- * UTF-8, so a byte that is not part of a valid sequence becomes '?'. */
-static void gen_str(yajl_gen g, const char *s) {
-  char buf[1024];
-  size_t n = strlen(s), out = 0;
-  const unsigned char *u = (const unsigned char *)s;
-
-  for (size_t i = 0; i < n && out + 4 < sizeof(buf);) {
-    size_t l = utf8_len(u + i, n - i);
-    if (l == 0) {
-      buf[out++] = '?';
-      i++;
-      continue;
-    }
-    memcpy(buf + out, u + i, l);
-    out += l;
-    i += l;
+  memset(s, 0, sizeof(*s));
+  s->out = malloc(INCIDENT_OUT_BYTES);
+  s->record = malloc(record);
+  s->dirents = malloc(INCIDENT_DIRENT_BYTES);
+  s->oldest = malloc(INCIDENT_PRUNE_BATCH * sizeof(*s->oldest));
+  if (!s->out || !s->record || !s->dirents || !s->oldest) {
+    incident_scratch_free(s);
+    return -ENOMEM;
   }
-  yajl_gen_string(g, (const unsigned char *)buf, out);
+  /* Every page now, not at the first incident's first touch. */
+  memset(s->out, 0, INCIDENT_OUT_BYTES);
+  memset(s->record, 0, record);
+  memset(s->dirents, 0, INCIDENT_DIRENT_BYTES);
+  memset(s->oldest, 0, INCIDENT_PRUNE_BATCH * sizeof(*s->oldest));
+  return 0;
 }
 
-static void gen_key(yajl_gen g, const char *key) { gen_str(g, key); }
-
-static void gen_u64(yajl_gen g, uint64_t v) {
-  char buf[24];
-  int n = snprintf(buf, sizeof(buf), "%" PRIu64, v);
-  yajl_gen_number(g, buf, (size_t)n);
+void incident_scratch_free(struct incident_scratch *s) {
+  free(s->out);
+  free(s->record);
+  free(s->dirents);
+  free(s->oldest);
+  memset(s, 0, sizeof(*s));
 }
 
-static void gen_i64(yajl_gen g, int64_t v) {
-  char buf[24];
-  int n = snprintf(buf, sizeof(buf), "%" PRId64, v);
-  yajl_gen_number(g, buf, (size_t)n);
-}
+/* --- the document
+ * -------------------------------------------------------------*/
 
-static void gen_double(yajl_gen g, double v, int decimals) {
-  char buf[64];
-  if (!isfinite(v)) {
-    yajl_gen_null(g);
-    return;
-  }
-  int n = snprintf(buf, sizeof(buf), "%.*f", decimals, v);
-  yajl_gen_number(g, buf, (size_t)n);
-}
-
-static void gen_time(yajl_gen g, double epoch) { gen_double(g, epoch, 3); }
+static void gen_time(struct json *j, double epoch) { json_double(j, epoch, 3); }
 
 static double ns_to_epoch(int64_t ns) { return (double)ns / 1e9; }
 
@@ -102,303 +61,310 @@ static double now_epoch(void) {
   return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-/* A text field of the header, which a damaged ring may leave without its
- * terminating NUL. */
-static void gen_text(yajl_gen g, const char *field, size_t cap) {
-  char buf[RING_TEXT_LEN + 1];
-  size_t n = strnlen(field, cap < RING_TEXT_LEN ? cap : RING_TEXT_LEN);
-  memcpy(buf, field, n);
-  buf[n] = '\0';
-  gen_str(g, buf);
-}
-
-/* --- the document
- * -------------------------------------------------------------*/
-
-static void gen_event(yajl_gen g, const struct event *e) {
-  yajl_gen_map_open(g);
-  gen_key(g, "time");
-  gen_time(g, e->time);
-  gen_key(g, "kind");
-  gen_str(g, event_kind_name(e->kind));
-  gen_key(g, "severity");
-  gen_str(g, event_severity_name(e->severity));
-  gen_key(g, "plugin_instance");
-  gen_str(g, e->plugin_instance);
-  gen_key(g, "type");
-  gen_str(g, e->type);
-  gen_key(g, "type_instance");
-  gen_str(g, e->type_instance);
-  gen_key(g, "message");
-  gen_str(g, e->message);
-  gen_key(g, "meta");
-  yajl_gen_map_open(g);
-  for (size_t i = 0; i < e->nr_meta; i++) {
+static void gen_event(struct json *j, const struct event *e) {
+  json_object_open(j);
+  json_key(j, "time");
+  gen_time(j, e->time);
+  json_key(j, "kind");
+  json_string(j, event_kind_name(e->kind));
+  json_key(j, "severity");
+  json_string(j, event_severity_name(e->severity));
+  json_key(j, "plugin_instance");
+  json_string_n(j, e->plugin_instance, sizeof(e->plugin_instance));
+  json_key(j, "type");
+  json_string_n(j, e->type, sizeof(e->type));
+  json_key(j, "type_instance");
+  json_string_n(j, e->type_instance, sizeof(e->type_instance));
+  json_key(j, "message");
+  json_string_n(j, e->message, sizeof(e->message));
+  json_key(j, "meta");
+  json_object_open(j);
+  for (size_t i = 0; i < e->nr_meta && i < EVENT_MAX_META; i++) {
     const struct event_meta *m = &e->meta[i];
-    gen_key(g, m->key);
+    json_key(j, m->key);
     switch (m->type) {
-    case EVENT_META_STRING:
-      gen_str(g, event_meta_str(e, m));
+    case EVENT_META_STRING: {
+      const char *v = event_meta_str(e, m);
+      size_t left = v >= e->pool && v < e->pool + sizeof(e->pool)
+                        ? (size_t)(e->pool + sizeof(e->pool) - v)
+                        : strlen(v);
+      json_string_n(j, v, left);
       break;
+    }
     case EVENT_META_INT:
-      gen_i64(g, m->v.i);
+      json_i64(j, m->v.i);
       break;
     case EVENT_META_UINT:
-      gen_u64(g, m->v.u);
+      json_u64(j, m->v.u);
       break;
     case EVENT_META_DOUBLE:
-      gen_double(g, m->v.d, 6);
+      json_double(j, m->v.d, 6);
       break;
+    default:
+      json_null(j);
     }
   }
-  yajl_gen_map_close(g);
-  yajl_gen_map_close(g);
+  json_object_close(j);
+  json_object_close(j);
 }
 
-static void gen_i64_array(yajl_gen g, const int64_t *v, size_t n) {
-  yajl_gen_array_open(g);
+static void gen_i64_array(struct json *j, const int64_t *v, size_t n) {
+  json_array_open(j);
   for (size_t i = 0; i < n; i++)
-    gen_i64(g, v[i]);
-  yajl_gen_array_close(g);
+    json_i64(j, v[i]);
+  json_array_close(j);
 }
 
-static void gen_zone(yajl_gen g, const struct ring_header *h,
+static void gen_zone(struct json *j, const struct ring_header *h,
                      const struct ring_zone *z, uint32_t index) {
-  char name[RING_ZONE_NAME_LEN + 1];
-  memcpy(name, h->zone_name[index], RING_ZONE_NAME_LEN);
-  name[RING_ZONE_NAME_LEN] = '\0';
-
-  yajl_gen_map_open(g);
-  gen_key(g, "zone");
-  gen_str(g, name);
-  gen_key(g, "free");
-  gen_u64(g, z->free);
-  gen_key(g, "min");
-  gen_u64(g, z->min);
-  gen_key(g, "low");
-  gen_u64(g, z->low);
-  gen_key(g, "high");
-  gen_u64(g, z->high);
+  json_object_open(j);
+  json_key(j, "zone");
+  json_string_n(j, h->zone_name[index], RING_ZONE_NAME_LEN);
+  json_key(j, "free");
+  json_u64(j, z->free);
+  json_key(j, "min");
+  json_u64(j, z->min);
+  json_key(j, "low");
+  json_u64(j, z->low);
+  json_key(j, "high");
+  json_u64(j, z->high);
   if (z->has & RING_ZONE_HEADROOM) {
-    gen_key(g, "headroom_min");
-    gen_i64_array(g, z->headroom_min, h->nr_orders);
-    gen_key(g, "headroom_low");
-    gen_i64_array(g, z->headroom_low, h->nr_orders);
+    json_key(j, "headroom_min");
+    gen_i64_array(j, z->headroom_min, h->nr_orders);
+    json_key(j, "headroom_low");
+    gen_i64_array(j, z->headroom_low, h->nr_orders);
   }
   if (z->has & RING_ZONE_SLAB) {
-    gen_key(g, "slab_reclaimable");
-    gen_u64(g, z->slab_reclaimable);
-    gen_key(g, "slab_unreclaimable");
-    gen_u64(g, z->slab_unreclaimable);
+    json_key(j, "slab_reclaimable");
+    json_u64(j, z->slab_reclaimable);
+    json_key(j, "slab_unreclaimable");
+    json_u64(j, z->slab_unreclaimable);
   }
   if (z->has & RING_ZONE_BUDDY) {
-    gen_key(g, "nr_free");
-    yajl_gen_array_open(g);
+    json_key(j, "nr_free");
+    json_array_open(j);
     for (uint32_t o = 0; o < z->nr_buddy_orders && o < RING_BUDDY_ORDERS; o++)
-      gen_u64(g, z->nr_free[o]);
-    yajl_gen_array_close(g);
+      json_u64(j, z->nr_free[o]);
+    json_array_close(j);
   }
-  yajl_gen_map_close(g);
+  json_object_close(j);
 }
 
-static void gen_sample(yajl_gen g, const struct ring_header *h,
-                       const struct ring_record *r) {
-  yajl_gen_map_open(g);
-  gen_key(g, "time");
-  gen_time(g, ns_to_epoch(r->time_ns));
-  gen_key(g, "seq");
-  gen_u64(g, r->seq);
+static void gen_sample(struct json *j, const struct ring_header *h,
+                       struct ring_record *r) {
+  json_object_open(j);
+  json_key(j, "time");
+  gen_time(j, ns_to_epoch(r->time_ns));
+  json_key(j, "seq");
+  json_u64(j, r->seq);
 
-  gen_key(g, "meminfo");
-  yajl_gen_map_open(g);
+  json_key(j, "meminfo");
+  json_object_open(j);
   for (int f = 0; f < RING_MEM_NR; f++)
     if (r->mem_has & (1u << f)) {
-      gen_key(g, ring_mem_name[f]);
-      gen_u64(g, r->mem[f]);
+      json_key(j, ring_mem_name[f]);
+      json_u64(j, r->mem[f]);
     }
-  yajl_gen_map_close(g);
+  json_object_close(j);
 
-  gen_key(g, "vmstat");
-  yajl_gen_map_open(g);
+  json_key(j, "vmstat");
+  json_object_open(j);
   for (int c = 0; c < RING_VM_NR; c++)
     if (r->vm_has & (1u << c)) {
-      gen_key(g, ring_vm_name[c]);
-      gen_u64(g, r->vm[c]);
+      json_key(j, ring_vm_name[c]);
+      json_u64(j, r->vm[c]);
     }
-  yajl_gen_map_close(g);
+  json_object_close(j);
 
-  gen_key(g, "pressure");
-  yajl_gen_map_open(g);
+  json_key(j, "pressure");
+  json_object_open(j);
   if (r->psi_has & RING_PSI_SOME) {
-    gen_key(g, "some_total_us");
-    gen_u64(g, r->psi_some_total_us);
-    gen_key(g, "some_avg10");
-    gen_double(g, r->psi_some_avg10, 2);
+    json_key(j, "some_total_us");
+    json_u64(j, r->psi_some_total_us);
+    json_key(j, "some_avg10");
+    json_double(j, r->psi_some_avg10, 2);
   }
   if (r->psi_has & RING_PSI_FULL) {
-    gen_key(g, "full_total_us");
-    gen_u64(g, r->psi_full_total_us);
-    gen_key(g, "full_avg10");
-    gen_double(g, r->psi_full_avg10, 2);
+    json_key(j, "full_total_us");
+    json_u64(j, r->psi_full_total_us);
+    json_key(j, "full_avg10");
+    json_double(j, r->psi_full_avg10, 2);
   }
-  yajl_gen_map_close(g);
+  json_object_close(j);
 
-  gen_key(g, "zones");
-  yajl_gen_array_open(g);
-  const struct ring_zone *zones =
-      ring_record_zones((struct ring_record *)(uintptr_t)r);
+  json_key(j, "zones");
+  json_array_open(j);
+  const struct ring_zone *zones = ring_record_zones(r);
   for (uint32_t z = 0; z < r->nr_zones && z < h->nr_zones; z++)
     if (zones[z].has & RING_ZONE_SEEN)
-      gen_zone(g, h, &zones[z], z);
-  yajl_gen_array_close(g);
-  yajl_gen_map_close(g);
+      gen_zone(j, h, &zones[z], z);
+  json_array_close(j);
+  json_object_close(j);
 }
 
-static void gen_header(yajl_gen g, const struct ring_header *h,
-                       const struct incident *inc, size_t nr) {
-  gen_key(g, "format");
-  gen_str(g, "lowmem-incident");
-  gen_key(g, "version");
-  yajl_gen_integer(g, INCIDENT_FORMAT_VERSION);
-  gen_key(g, "source");
-  gen_str(g, inc->source ? inc->source : "lowmem");
-  gen_key(g, "written");
-  gen_time(g, now_epoch());
-  gen_key(g, "host");
-  gen_text(g, h->host, sizeof(h->host));
-  gen_key(g, "kernel");
-  gen_text(g, h->kernel, sizeof(h->kernel));
-  gen_key(g, "page_size");
-  gen_u64(g, h->page_size);
-  gen_key(g, "sample_interval");
-  gen_double(g, (double)h->sample_interval_ns / 1e9, 3);
+static void gen_header(struct json *j, const struct ring_header *h,
+                       const struct incident *inc) {
+  json_key(j, "format");
+  json_string(j, "lowmem-incident");
+  json_key(j, "version");
+  json_u64(j, INCIDENT_FORMAT_VERSION);
+  json_key(j, "source");
+  json_string(j, inc->source ? inc->source : "lowmem");
+  json_key(j, "written");
+  gen_time(j, now_epoch());
+  json_key(j, "host");
+  json_string_n(j, h->host, sizeof(h->host));
+  json_key(j, "kernel");
+  json_string_n(j, h->kernel, sizeof(h->kernel));
+  json_key(j, "page_size");
+  json_u64(j, h->page_size);
+  json_key(j, "sample_interval");
+  json_double(j, (double)h->sample_interval_ns / 1e9, 3);
   if (inc->start != 0 || inc->end != 0) {
-    gen_key(g, "window");
-    yajl_gen_map_open(g);
-    gen_key(g, "start");
-    gen_time(g, inc->start);
-    gen_key(g, "end");
-    gen_time(g, inc->end);
-    yajl_gen_map_close(g);
+    json_key(j, "window");
+    json_object_open(j);
+    json_key(j, "start");
+    gen_time(j, inc->start);
+    json_key(j, "end");
+    gen_time(j, inc->end);
+    json_object_close(j);
   }
-  gen_key(g, "ring");
-  yajl_gen_map_open(g);
-  gen_key(g, "capacity");
-  gen_u64(g, h->capacity);
-  gen_key(g, "records_written");
-  gen_u64(g, __atomic_load_n(&h->head, __ATOMIC_ACQUIRE));
-  gen_key(g, "samples_here");
-  gen_u64(g, nr);
-  gen_key(g, "writer_pid");
-  gen_i64(g, h->writer_pid);
-  gen_key(g, "clean");
-  yajl_gen_bool(g, __atomic_load_n(&h->clean, __ATOMIC_ACQUIRE) != 0);
-  gen_key(g, "created");
-  gen_time(g, ns_to_epoch(h->created_ns));
-  yajl_gen_map_close(g);
-  gen_key(g, "orders");
-  yajl_gen_array_open(g);
+  json_key(j, "orders");
+  json_array_open(j);
   for (uint32_t o = 0; o < h->nr_orders && o < RING_ORDERS; o++)
-    gen_u64(g, h->orders[o]);
-  yajl_gen_array_close(g);
-  gen_key(g, "zones");
-  yajl_gen_array_open(g);
-  for (uint32_t z = 0; z < h->nr_zones && z < RING_MAX_ZONES; z++) {
-    char name[RING_ZONE_NAME_LEN + 1];
-    memcpy(name, h->zone_name[z], RING_ZONE_NAME_LEN);
-    name[RING_ZONE_NAME_LEN] = '\0';
-    gen_str(g, name);
-  }
-  yajl_gen_array_close(g);
+    json_u64(j, h->orders[o]);
+  json_array_close(j);
+  json_key(j, "zones");
+  json_array_open(j);
+  for (uint32_t z = 0; z < h->nr_zones && z < RING_MAX_ZONES; z++)
+    json_string_n(j, h->zone_name[z], RING_ZONE_NAME_LEN);
+  json_array_close(j);
 }
 
-int incident_write(FILE *f, const struct ring_header *h, const void *records,
-                   size_t nr, const struct incident *inc) {
-  yajl_gen g = yajl_gen_alloc(NULL);
-  if (g == NULL)
-    return -ENOMEM;
-  yajl_gen_config(g, yajl_gen_print_callback, print_to_file, f);
+/* The samples, straight from the ring in seq order; how many. */
+static uint64_t gen_samples(struct json *j, const struct incident *inc,
+                            struct ring_record *copy) {
+  struct ring_iter it;
+  uint64_t n = 0;
 
-  yajl_gen_map_open(g);
-  gen_header(g, h, inc, nr);
-  gen_key(g, "events");
-  yajl_gen_array_open(g);
-  for (size_t i = 0; i < inc->nr_events; i++)
-    gen_event(g, &inc->events[i]);
-  yajl_gen_array_close(g);
-  if (inc->more_events) {
-    gen_key(g, "events_left_out");
-    gen_u64(g, inc->more_events);
+  json_key(j, "samples");
+  json_array_open(j);
+  if (inc->ring != NULL) {
+    ring_iter_begin(inc->ring, &it);
+    while (j->err == 0 && ring_iter_next(inc->ring, &it, copy))
+      if (copy->time_ns >= inc->from_ns && copy->time_ns <= inc->to_ns) {
+        gen_sample(j, &inc->ring->hdr, copy);
+        n++;
+      }
   }
-  gen_key(g, "samples");
-  yajl_gen_array_open(g);
-  for (size_t i = 0; i < nr; i++)
-    gen_sample(g, h,
-               (const struct ring_record *)((const char *)records +
-                                            i * h->record_size));
-  yajl_gen_array_close(g);
-  /* The last close tells whether the document was well formed all along:
-   * yajl refuses any call after a misplaced one. */
-  yajl_gen_status st = yajl_gen_map_close(g);
-  yajl_gen_free(g);
-  fputc('\n', f);
-  return st == yajl_gen_status_ok && !ferror(f) ? 0 : -EIO;
+  json_array_close(j);
+  return n;
+}
+
+/* The ring's own state, last: samples_here is known once they are out. */
+static void gen_ring(struct json *j, const struct ring_header *h,
+                     const struct ring_header *live, uint64_t nr) {
+  json_key(j, "ring");
+  json_object_open(j);
+  json_key(j, "capacity");
+  json_u64(j, h->capacity);
+  json_key(j, "records_written");
+  json_u64(j, __atomic_load_n(&live->head, __ATOMIC_ACQUIRE));
+  json_key(j, "samples_here");
+  json_u64(j, nr);
+  json_key(j, "writer_pid");
+  json_i64(j, h->writer_pid);
+  json_key(j, "clean");
+  json_bool(j, __atomic_load_n(&live->clean, __ATOMIC_ACQUIRE) != 0);
+  json_key(j, "created");
+  gen_time(j, ns_to_epoch(h->created_ns));
+  json_object_close(j);
+}
+
+int incident_write(int fd, const struct incident *inc,
+                   struct incident_scratch *s) {
+  struct json j;
+  /* With a ring, the layout checked when it was opened (sizes, zones) and
+   * its mapped header for what changes (head, clean). */
+  const struct ring_header *h = inc->ring ? &inc->ring->hdr : inc->layout;
+  const struct ring_header *live = inc->ring ? inc->ring->h : inc->layout;
+
+  if (h == NULL || live == NULL || s->out == NULL || s->record == NULL)
+    return -EINVAL;
+  json_init(&j, fd, s->out, INCIDENT_OUT_BYTES);
+  json_object_open(&j);
+  gen_header(&j, h, inc);
+  json_key(&j, "events");
+  json_array_open(&j);
+  for (size_t i = 0; i < inc->nr_events; i++)
+    gen_event(&j, &inc->events[i]);
+  json_array_close(&j);
+  if (inc->more_events) {
+    json_key(&j, "events_left_out");
+    json_u64(&j, inc->more_events);
+  }
+  uint64_t nr = gen_samples(&j, inc, s->record);
+  gen_ring(&j, h, live, nr);
+  json_object_close(&j);
+  int rc = json_finish(&j);
+  return rc == -EPROTO ? -EIO : rc;
 }
 
 /* --- files
  * ---------------------------------------------------------------------*/
 
-static int fsync_dir(const char *dir) {
-  int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0)
-    return -errno;
-  int rc = fsync(fd) == 0 ? 0 : -errno;
-  close(fd);
-  return rc;
+/* A temporary name of its own in dirfd, opened: O_EXCL, and a symbolic
+ * link put there is never followed. */
+static int open_temp(int dirfd, const char *prefix, char *tmp, size_t cap) {
+  static unsigned counter;
+  struct timespec ts;
+
+  clock_gettime(CLOCK_REALTIME, &ts);
+  for (int attempt = 0; attempt < 100; attempt++) {
+    unsigned n = __atomic_add_fetch(&counter, 1, __ATOMIC_RELAXED);
+    if (snprintf(tmp, cap, "%s%ld-%lx-%u", prefix, (long)getpid(),
+                 (unsigned long)ts.tv_nsec, n) >= (int)cap)
+      return -ENAMETOOLONG;
+    int fd = openat(dirfd, tmp,
+                    O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0640);
+    if (fd >= 0 || errno != EEXIST)
+      return fd >= 0 ? fd : -errno;
+  }
+  return -EEXIST;
 }
 
-/* Temporary file in dir, written, flushed to disk, renamed to final. */
-static int write_atomic(const char *dir, const char *final,
-                        const struct ring_header *h, const void *records,
-                        size_t nr, const struct incident *inc) {
-  char tmp[PATH_MAX];
-  if (snprintf(tmp, sizeof(tmp), "%s/" TMP_PREFIX "XXXXXX", dir) >=
-      (int)sizeof(tmp))
-    return -ENAMETOOLONG;
-  int fd = mkstemp(tmp);
+/* Temporary file in dirfd, written, flushed to disk, renamed to final. */
+static int write_atomic(int dirfd, const char *prefix, const char *final,
+                        const struct incident *inc,
+                        struct incident_scratch *s) {
+  char tmp[NAME_MAX + 1];
+  int fd = open_temp(dirfd, prefix, tmp, sizeof(tmp));
   if (fd < 0)
-    return -errno;
+    return fd;
   int rc = fchmod(fd, 0640) == 0 ? 0 : -errno;
-  FILE *f = fdopen(fd, "w");
-  if (f == NULL) {
-    rc = -errno;
-    close(fd);
-    unlink(tmp);
-    return rc;
-  }
   if (rc == 0)
-    rc = incident_write(f, h, records, nr, inc);
-  if (fflush(f) != 0 && rc == 0)
+    rc = incident_write(fd, inc, s);
+  if (rc == 0 && fsync(fd) != 0)
     rc = -errno;
-  if (fsync(fd) != 0 && rc == 0)
+  if (close(fd) != 0 && rc == 0)
     rc = -errno;
-  if (fclose(f) != 0 && rc == 0)
-    rc = -errno;
-  if (rc == 0 && rename(tmp, final) != 0)
+  if (rc == 0 && renameat(dirfd, tmp, dirfd, final) != 0)
     rc = -errno;
   if (rc != 0) {
-    unlink(tmp);
+    unlinkat(dirfd, tmp, 0);
     return rc;
   }
-  return fsync_dir(dir);
+  return fsync(dirfd) == 0 ? 0 : -errno;
 }
 
-int incident_write_path(const char *path, const struct ring_header *h,
-                        const void *records, size_t nr,
-                        const struct incident *inc) {
+int incident_write_path(const char *path, const struct incident *inc,
+                        struct incident_scratch *s) {
   char dir[PATH_MAX];
   const char *slash = strrchr(path, '/');
+  const char *base = slash ? slash + 1 : path;
 
+  if (base[0] == '\0' || strlen(base) > NAME_MAX)
+    return -EINVAL;
   if (slash == NULL)
     snprintf(dir, sizeof(dir), ".");
   else if (slash == path)
@@ -407,21 +373,36 @@ int incident_write_path(const char *path, const struct ring_header *h,
     snprintf(dir, sizeof(dir), "%.*s", (int)(slash - path), path);
   else
     return -ENAMETOOLONG;
-  return write_atomic(dir, path, h, records, nr, inc);
+  int dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dirfd < 0)
+    return -errno;
+  int rc = write_atomic(dirfd, DUMP_PREFIX, base, inc, s);
+  close(dirfd);
+  return rc;
 }
 
-/* "incident-20250110T120304.567Z-oom_kill.json", unique in dir. */
-static int file_name(const char *dir, const struct incident *inc, char *path,
-                     size_t cap) {
-  double t = inc->nr_events ? inc->events[0].time : inc->end;
-  const char *kind =
-      inc->nr_events ? event_kind_name(inc->events[0].kind) : "samples";
+/* The time and kind that name an incident: its first event that is not
+ * an OKAY. */
+static void name_parts(const struct incident *inc, double *t,
+                       const char **kind) {
+  *t = inc->nr_events ? inc->events[0].time : inc->end;
+  *kind = inc->nr_events ? event_kind_name(inc->events[0].kind) : "samples";
   for (size_t i = 0; i < inc->nr_events; i++)
     if (inc->events[i].severity != EVENT_OKAY) {
-      t = inc->events[i].time;
-      kind = event_kind_name(inc->events[i].kind);
+      *t = inc->events[i].time;
+      *kind = event_kind_name(inc->events[i].kind);
       break;
     }
+  if (!isfinite(*t) || *t < 0 || *t > 253402300799.0) /* year 9999 */
+    *t = 0;
+}
+
+/* "incident-20250110T120304.567Z-oom_kill.json", unique in dirfd. */
+static int file_name(int dirfd, const struct incident *inc, char *name,
+                     size_t cap) {
+  double t;
+  const char *kind;
+  name_parts(inc, &t, &kind);
   time_t sec = (time_t)floor(t);
   int ms = (int)((t - (double)sec) * 1000);
   struct tm tm;
@@ -433,82 +414,128 @@ static int file_name(const char *dir, const struct incident *inc, char *path,
     char suffix[16] = "";
     if (n > 1)
       snprintf(suffix, sizeof(suffix), "-%d", n);
-    if (snprintf(path, cap, "%s/" PREFIX "%s.%03dZ-%s%s" SUFFIX, dir, stamp,
+    if (snprintf(name, cap, PREFIX "%s.%03dZ-%s%s" SUFFIX, stamp,
                  ms < 0     ? 0
                  : ms > 999 ? 999
                             : ms,
                  kind, suffix) >= (int)cap)
       return -ENAMETOOLONG;
     struct stat st;
-    if (lstat(path, &st) != 0 && errno == ENOENT)
+    if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) != 0 && errno == ENOENT)
       return 0;
   }
   return -EEXIST;
 }
 
-int incident_write_file(const char *dir, const struct ring_header *h,
-                        const void *records, size_t nr,
-                        const struct incident *inc, char *path, size_t cap) {
-  int rc = file_name(dir, inc, path, cap);
+int incident_write_file(int dirfd, const struct incident *inc,
+                        struct incident_scratch *s, char *name, size_t cap) {
+  int rc = file_name(dirfd, inc, name, cap);
   if (rc != 0)
     return rc;
-  return write_atomic(dir, path, h, records, nr, inc);
+  return write_atomic(dirfd, TMP_PREFIX, name, inc, s);
 }
+
+/* --- pruning, with no memory but the scratch's ----------------------------*/
 
 static bool is_incident(const char *name) {
   size_t n = strlen(name);
   return strncmp(name, PREFIX, strlen(PREFIX)) == 0 &&
-         n > strlen(PREFIX) + strlen(SUFFIX) &&
+         n > strlen(PREFIX) + strlen(SUFFIX) && n < INCIDENT_NAME_LEN &&
          strcmp(name + n - strlen(SUFFIX), SUFFIX) == 0;
 }
 
-static int by_name(const void *a, const void *b) {
-  return strcmp(*(char *const *)a, *(char *const *)b);
+static bool is_regular(int dirfd, const struct dirent64 *de) {
+  struct stat st;
+  if (de->d_type != DT_UNKNOWN)
+    return de->d_type == DT_REG;
+  return fstatat(dirfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+         S_ISREG(st.st_mode);
 }
 
-int incident_prune(const char *dir, unsigned keep) {
-  DIR *d = opendir(dir);
-  char **names = NULL;
-  size_t nr = 0, cap = 0;
-  int removed = 0;
-  char path[PATH_MAX];
-
-  if (d == NULL)
+/* One pass over the directory: calls visit on each regular file. */
+static int each_file(int fd, struct incident_scratch *s,
+                     void (*visit)(int fd, const char *name, void *arg),
+                     void *arg) {
+  if (lseek(fd, 0, SEEK_SET) != 0)
     return -errno;
-  for (struct dirent *de; (de = readdir(d)) != NULL;) {
-    if (strncmp(de->d_name, TMP_PREFIX, strlen(TMP_PREFIX)) == 0) {
-      /* Left by a writer that died: only one writes to a directory. */
-      if (snprintf(path, sizeof(path), "%s/%s", dir, de->d_name) <
-              (int)sizeof(path) &&
-          unlink(path) == 0)
-        removed++;
-      continue;
+  for (;;) {
+    ssize_t n = getdents64(fd, s->dirents, INCIDENT_DIRENT_BYTES);
+    if (n < 0)
+      return -errno;
+    if (n == 0)
+      return 0;
+    for (ssize_t off = 0; off < n;) {
+      const struct dirent64 *de = (const void *)(s->dirents + off);
+      off += de->d_reclen;
+      if (is_regular(fd, de))
+        visit(fd, de->d_name, arg);
     }
-    if (!is_incident(de->d_name))
-      continue;
-    if (nr == cap) {
-      size_t ncap = cap ? cap * 2 : 64;
-      char **v = realloc(names, ncap * sizeof(*v));
-      if (v == NULL)
-        break;
-      names = v;
-      cap = ncap;
-    }
-    names[nr] = strdup(de->d_name);
-    if (names[nr] == NULL)
-      break;
-    nr++;
   }
-  closedir(d);
-  if (nr > 1)
-    qsort(names, nr, sizeof(*names), by_name);
-  for (size_t i = 0; i + keep < nr; i++)
-    if (snprintf(path, sizeof(path), "%s/%s", dir, names[i]) <
-            (int)sizeof(path) &&
-        unlink(path) == 0)
-      removed++;
-  for (size_t i = 0; i < nr; i++)
-    free(names[i]);
-  free(names);
-  return removed;
+}
+
+struct census {
+  unsigned long incidents;
+  int removed;
+};
+
+/* Counts the incident files; removes what a writer that died left. Only
+ * one collectd writes to a directory (its lock), and lowmem-dump -o uses
+ * another prefix. */
+static void count_one(int fd, const char *name, void *arg) {
+  struct census *c = arg;
+  if (strncmp(name, TMP_PREFIX, strlen(TMP_PREFIX)) == 0) {
+    if (unlinkat(fd, name, 0) == 0)
+      c->removed++;
+  } else if (is_incident(name))
+    c->incidents++;
+}
+
+struct oldest {
+  struct incident_scratch *s;
+  size_t want, nr;
+};
+
+/* Keeps the `want` smallest names (the oldest: they begin with the UTC
+ * time), sorted. */
+static void keep_oldest(int fd, const char *name, void *arg) {
+  struct oldest *o = arg;
+  char(*v)[INCIDENT_NAME_LEN] = o->s->oldest;
+  if (!is_incident(name))
+    return;
+  size_t i = o->nr;
+  if (i == o->want) {
+    if (strcmp(name, v[i - 1]) >= 0)
+      return;
+    i--;
+  } else
+    o->nr++;
+  for (; i > 0 && strcmp(name, v[i - 1]) < 0; i--)
+    memcpy(v[i], v[i - 1], INCIDENT_NAME_LEN);
+  snprintf(v[i], INCIDENT_NAME_LEN, "%s", name);
+}
+
+int incident_prune(int dirfd, unsigned keep, struct incident_scratch *s) {
+  struct census c = {0, 0};
+  int fd = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0)
+    return -errno;
+  int rc = each_file(fd, s, count_one, &c);
+  while (rc == 0 && c.incidents > keep) {
+    unsigned long extra = c.incidents - keep;
+    struct oldest o = {
+        .s = s,
+        .want = extra < INCIDENT_PRUNE_BATCH ? extra : INCIDENT_PRUNE_BATCH,
+    };
+    rc = each_file(fd, s, keep_oldest, &o);
+    size_t gone = 0;
+    for (size_t i = 0; rc == 0 && i < o.nr; i++)
+      if (unlinkat(fd, s->oldest[i], 0) == 0)
+        gone++;
+    if (gone == 0)
+      break; /* nothing could go: do not loop */
+    c.removed += (int)gone;
+    c.incidents -= gone;
+  }
+  close(fd);
+  return rc != 0 ? rc : c.removed;
 }

@@ -12,7 +12,14 @@
  * Slot of record seq n (n >= 1): (n - 1) % capacity. A slot's seq is 0
  * while it is being written and is set last, so a reader (lowmem-dump, or
  * the incident writer while samples keep coming) skips a record cut in
- * the middle. header.head is the seq of the newest complete record. */
+ * the middle. header.head is the seq of the newest complete record.
+ *
+ * A ring file is an input like any other (lowmem-dump reads what it is
+ * given; root's collectd reads what it finds in RecordDir): a reader takes
+ * every size from the header it checked against the file, never from the
+ * mapping again, and copies a record out of its slot before using it. A
+ * file truncated under a mapping would turn the next access into SIGBUS:
+ * ring.c catches it for its own mappings (see ring_faulted). */
 #ifndef LOWMEM_RING_H
 #define LOWMEM_RING_H
 
@@ -118,12 +125,22 @@ _Static_assert(sizeof(struct ring_record) % 8 == 0, "records stay aligned");
 extern const char *const ring_mem_name[RING_MEM_NR];
 extern const char *const ring_vm_name[RING_VM_NR];
 
+/* The largest ring lowmem makes: 64 MiB holds 88000 records of three
+ * zones, 2.4 hours at 10 Hz. */
+#define RING_MAX_BYTES (64u << 20)
+
 struct ring {
   int fd;
   void *map;
-  size_t size;
-  struct ring_header *h;
+  size_t size;            /* of the mapping: the header and the slots */
+  struct ring_header *h;  /* in the mapping: head and clean change there */
+  struct ring_header hdr; /* the layout as checked at open: sizes come from
+                             here, never from a file others may write */
   bool writable;
+  uint64_t head;     /* the writer's own count of records */
+  int guard;         /* its SIGBUS guard, -1: none */
+  uint64_t dev, ino; /* of the file, to tell it from its successor */
+  uint64_t data_lo, data_hi, hole_lo, hole_hi; /* the reader's map of holes */
 };
 
 static inline struct ring_zone *ring_record_zones(struct ring_record *r) {
@@ -133,26 +150,70 @@ static inline struct ring_zone *ring_record_zones(struct ring_record *r) {
 /* Bytes of a record with nr_zones zones. */
 size_t ring_record_size(uint32_t nr_zones);
 
-/* Creates path (through a temporary file renamed into place) with the
- * layout of h (version, sizes and magic are filled in), its space
- * allocated so that a full disk cannot turn a store into SIGBUS, mode
- * 0640, and maps it. Returns 0 or -errno. */
+/* Creates name in the directory dirfd, with the layout of h (version,
+ * sizes and magic are filled in): a new file "name.new" (O_EXCL, no
+ * symbolic link followed; one left by an earlier run is removed first),
+ * its space allocated so that a full disk cannot turn a store into
+ * SIGBUS, mode 0640, renamed over name, and mapped. Returns 0, -EFBIG
+ * when the ring would be larger than RING_MAX_BYTES, or -errno. */
+int ring_create_at(struct ring *rg, int dirfd, const char *name,
+                   const struct ring_header *h);
+
+/* The same at path (its directory opened for the call). */
 int ring_create(struct ring *rg, const char *path, const struct ring_header *h);
 
-/* Maps an existing ring read-only and checks its header. Returns 0,
- * -errno, or -EINVAL (not a ring of this version and byte order). */
+/* Maps an existing ring read-only and checks its header against the
+ * file. A symbolic link is not followed (-ELOOP), and only a regular file
+ * is opened: a FIFO or a device is refused before open(2), which could
+ * block or act on it (-ENODEV; -EISDIR for a directory). Returns 0,
+ * -errno, or one of the refusals ring_open_error() tells. */
+int ring_open_at(struct ring *rg, int dirfd, const char *name);
 int ring_open(struct ring *rg, const char *path);
+
+/* What a refusal of ring_open means ("is a symbolic link", "is not a
+ * lowmem ring file ..."), or NULL for another errno. */
+const char *ring_open_error(int rc);
 
 /* Appends rec (record_size bytes; its seq is set here). */
 void ring_append(struct ring *rg, struct ring_record *rec);
 
-/* The complete records with time_ns in [from, to], oldest first, copied
- * into *out (free() it): *nr records of record_size bytes. 0 or -ENOMEM. */
-int ring_snapshot(const struct ring *rg, int64_t from, int64_t to, void **out,
-                  size_t *nr);
+/* The records of a ring, oldest first, one at a time: each is copied out
+ * of its slot (record_size bytes) with its seq checked before and after,
+ * so that a record being written, or overwritten meanwhile, is left out.
+ * No memory is allocated; holes of a sparse file are skipped. */
+struct ring_iter {
+  uint64_t seq, last;
+  bool done;
+};
+
+void ring_iter_begin(struct ring *rg, struct ring_iter *it);
+
+/* The next complete record into copy; false at the end. */
+bool ring_iter_next(struct ring *rg, struct ring_iter *it,
+                    struct ring_record *copy);
 
 /* Marks the ring as stopped cleanly (or not). */
 void ring_set_clean(struct ring *rg, bool clean);
+
+/* What became of the file under the ring's mapping. */
+enum ring_state {
+  RING_SOUND,
+  RING_CUT_SHORT,   /* truncated below its mapping */
+  RING_OVERWRITTEN, /* its header is no longer a ring's */
+  RING_UNLINKED,    /* removed */
+  RING_REPLACED,    /* its name is another file now, or none */
+};
+
+const char *ring_state_name(enum ring_state state);
+
+/* A load or store in the mapping met the end of a truncated file. The
+ * SIGBUS it raised was caught: the mapping is anonymous memory from then
+ * on, and the process goes on. One load of a flag. */
+bool ring_faulted(const struct ring *rg);
+
+/* Checks the file (fstat, and fstatat of name in dirfd unless name is
+ * NULL): two system calls. */
+enum ring_state ring_verify(struct ring *rg, int dirfd, const char *name);
 
 void ring_close(struct ring *rg);
 

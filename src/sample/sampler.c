@@ -16,17 +16,28 @@ const char *const source_name[SOURCE_NR] = {
     [SOURCE_VMSTAT] = "Vmstat",     [SOURCE_PRESSURE] = "Pressure",
 };
 
+/* What each file holds at most, from what the kernel prints:
+ * - zoneinfo: about 2 KB per zone and 180 bytes per online CPU per
+ *   populated zone (its per-CPU page lists): 5 KB on a 2-CPU machine,
+ *   10 MB on a 32-node machine with 1,792 CPUs, 47 MB with 4,096 CPUs on
+ *   64 nodes. It is the one file that grows with the machine: 64 MiB.
+ * - buddyinfo: a line of about 120 bytes per zone; 1,024 nodes of 6 zones
+ *   are 740 KB: 1 MiB.
+ * - slabinfo: a line of about 200 bytes per cache. 10,000 caches fill the
+ *   20,000 series lowmem holds; 80,000 fit in 16 MiB.
+ * - meminfo (50 lines), vmstat (200), pressure/memory (2): a few KB, with
+ *   room for kernels to come: 64 KiB, 256 KiB, 4 KiB. */
+const size_t source_max_bytes[SOURCE_NR] = {
+    [SOURCE_ZONEINFO] = (size_t)64 << 20, [SOURCE_BUDDYINFO] = (size_t)1 << 20,
+    [SOURCE_SLABINFO] = (size_t)16 << 20, [SOURCE_MEMINFO] = (size_t)64 << 10,
+    [SOURCE_VMSTAT] = (size_t)256 << 10,  [SOURCE_PRESSURE] = (size_t)4 << 10,
+};
+
 /* The kernel version decides the watermark algorithm. Read once: it does
  * not change while the machine runs. */
 static void sampler_read_kernel(struct sampler *s) {
-  struct procfile pf;
-
-  if (procfile_init(&pf, s->config.proc_path, "sys/kernel/osrelease") != 0)
-    return;
-  if (procfile_read(&pf) == 0 &&
-      osrelease_parse(&s->kernel, pf.buf, pf.len) == 0)
-    s->kernel_known = true;
-  procfile_destroy(&pf);
+  s->kernel_err = osrelease_read(s->config.proc_path, &s->kernel, NULL, 0);
+  s->kernel_known = s->kernel_err == 0;
 }
 
 int sampler_init(struct sampler *s, const struct sampler_config *config) {
@@ -37,9 +48,11 @@ int sampler_init(struct sampler *s, const struct sampler_config *config) {
   s->config.proc_path = strdup(config->proc_path);
   if (s->config.proc_path == NULL)
     return -ENOMEM;
-  for (int i = 0; i < SOURCE_NR; i++)
+  for (int i = 0; i < SOURCE_NR; i++) {
     if (procfile_init(&s->files[i], s->config.proc_path, source_file[i]) != 0)
       return -ENOMEM;
+    procfile_limit(&s->files[i], source_max_bytes[i]);
+  }
 
   sampler_read_kernel(s);
   s->check = config->check;

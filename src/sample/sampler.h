@@ -4,6 +4,7 @@
 #define LOWMEM_SAMPLER_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "../sources/buddyinfo.h"
@@ -30,6 +31,12 @@ enum source {
 extern const char *const source_file[SOURCE_NR];
 /* Name of each source in the configuration and in messages. */
 extern const char *const source_name[SOURCE_NR];
+
+/* Most bytes each source's file may hold (procfile_limit); a longer file
+ * is refused with -EFBIG. Each is well above what the largest machines
+ * print (sampler.c says why) and bounds what a file that grows without
+ * end can make lowmem allocate. */
+extern const size_t source_max_bytes[SOURCE_NR];
 
 /* Orders for which headroom is worked out ("Orders 0 1" by default). */
 #define SAMPLER_MAX_ORDERS 16
@@ -68,6 +75,7 @@ struct sampler {
   enum watermark_check check; /* resolved: never AUTO */
   struct kernel_version kernel;
   bool kernel_known;
+  int kernel_err; /* 0, or why sys/kernel/osrelease could not be used */
   struct procfile files[SOURCE_NR];
   struct sample sample;
 };

@@ -4,8 +4,13 @@
 #include <limits.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "parse.h"
+#include "procfile.h"
+
+/* The kernel's release is 64 characters at most; a page is plenty. */
+enum { OSRELEASE_MAX = 4096 };
 
 static bool parse_version_part(const char **p, const char *end, unsigned *out) {
   uint64_t v;
@@ -45,4 +50,27 @@ int kernel_version_cmp(const struct kernel_version *kv, unsigned major,
   if (kv->minor != minor)
     return kv->minor < minor ? -1 : 1;
   return 0;
+}
+
+int osrelease_read(const char *proc_path, struct kernel_version *kv, char *text,
+                   size_t text_cap) {
+  struct procfile pf;
+  int err = procfile_init(&pf, proc_path, "sys/kernel/osrelease");
+
+  if (text != NULL && text_cap > 0)
+    text[0] = '\0';
+  if (err == 0) {
+    procfile_limit(&pf, OSRELEASE_MAX);
+    err = procfile_read(&pf);
+  }
+  if (err == 0 && text != NULL && text_cap > 0) {
+    size_t n = pf.len;
+    while (n > 0 && (pf.buf[n - 1] == '\n' || pf.buf[n - 1] == ' '))
+      n--;
+    snprintf(text, text_cap, "%.*s", (int)n, pf.buf);
+  }
+  if (err == 0)
+    err = osrelease_parse(kv, pf.buf, pf.len);
+  procfile_destroy(&pf);
+  return err;
 }

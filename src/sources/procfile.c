@@ -5,15 +5,17 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
-enum { PROCFILE_INITIAL_CAP = 4096, PROCFILE_MAX_CAP = 64 << 20 };
+enum { PROCFILE_INITIAL_CAP = 4096 };
 
 int procfile_init(struct procfile *pf, const char *root, const char *name) {
   size_t n = strlen(root) + 1 + strlen(name) + 1;
 
   memset(pf, 0, sizeof(*pf));
   pf->fd = -1;
+  pf->max = PROCFILE_DEFAULT_MAX;
   pf->path = malloc(n);
   if (pf->path == NULL)
     return -ENOMEM;
@@ -21,9 +23,75 @@ int procfile_init(struct procfile *pf, const char *root, const char *name) {
   return 0;
 }
 
+void procfile_limit(struct procfile *pf, size_t max) {
+  pf->max = max > 0 ? max : 1;
+}
+
+/* The error for what st describes, 0 for a regular file. */
+static int procfile_kind(const struct stat *st) {
+  switch (st->st_mode & S_IFMT) {
+  case S_IFREG:
+    return 0;
+  case S_IFDIR:
+    return -EISDIR;
+  case S_IFIFO:
+    return PROCFILE_EFIFO;
+  case S_IFSOCK:
+    return PROCFILE_ESOCKET;
+  case S_IFBLK:
+    return PROCFILE_EBLOCKDEV;
+  case S_IFCHR:
+    return PROCFILE_ECHARDEV;
+  default:
+    return PROCFILE_EODDTYPE;
+  }
+}
+
+static int procfile_is_big(const struct procfile *pf, const struct stat *st) {
+  return pf->big && st->st_dev == pf->big_dev && st->st_ino == pf->big_ino;
+}
+
+/* st_size is not asked: procfs files say 0 and sysfs files a page
+ * whatever they hold, /proc/kcore says 128 TiB. Only what a read brings is
+ * counted, against pf->max. */
+static int procfile_check(const struct procfile *pf, const struct stat *st) {
+  int err = procfile_kind(st);
+
+  if (err)
+    return err;
+  return procfile_is_big(pf, st) ? -EFBIG : 0;
+}
+
+/* stat() first, so that a FIFO, a socket or a device under ProcPath is
+ * never opened: opening a FIFO waits for a writer, and opening a device
+ * can act on it (a watchdog starts counting). The path is looked up again
+ * by open(), so what was opened is checked once more with fstat(); a file
+ * swapped in between is refused the same way. O_NONBLOCK makes the open of
+ * a FIFO swapped in there return at once, and stays on: regular files,
+ * procfs and sysfs files ignore it, and the few kernel files that would
+ * wait for data (/proc/kmsg) say EAGAIN instead of stopping the sampling. */
 static int procfile_open(struct procfile *pf) {
-  pf->fd = open(pf->path, O_RDONLY | O_CLOEXEC);
-  return pf->fd < 0 ? -errno : 0;
+  struct stat st;
+
+  if (stat(pf->path, &st) != 0)
+    return -errno;
+  int err = procfile_check(pf, &st);
+  if (err)
+    return err;
+
+  int fd = open(pf->path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+  if (fd < 0)
+    return -errno;
+  if (fstat(fd, &st) != 0)
+    err = -errno;
+  else
+    err = procfile_check(pf, &st);
+  if (err) {
+    close(fd);
+    return err;
+  }
+  pf->fd = fd;
+  return 0;
 }
 
 void procfile_close(struct procfile *pf) {
@@ -58,20 +126,53 @@ static ssize_t procfile_fill(struct procfile *pf, int *full) {
   }
 }
 
+/* The file holds more than its limit: remember which file it is, so that
+ * the next samples refuse it with one stat() instead of reading max bytes
+ * again, and give back the buffer it took. */
+static int procfile_too_big(struct procfile *pf) {
+  struct stat st;
+
+  if (fstat(pf->fd, &st) == 0) {
+    pf->big_dev = st.st_dev;
+    pf->big_ino = st.st_ino;
+    pf->big = 1;
+  }
+  procfile_close(pf);
+  free(pf->buf);
+  pf->buf = NULL;
+  pf->cap = 0;
+  pf->len = 0;
+  return -EFBIG;
+}
+
+/* Doubles the buffer, to at most pf->max bytes. */
+static int procfile_grow(struct procfile *pf) {
+  size_t cap = pf->cap * 2 < pf->max ? pf->cap * 2 : pf->max;
+  char *bigger = realloc(pf->buf, cap);
+
+  if (bigger == NULL)
+    return -ENOMEM;
+  pf->buf = bigger;
+  pf->cap = cap;
+  return 0;
+}
+
 int procfile_read(struct procfile *pf) {
   int reopened = 0;
 
-  if (pf->buf == NULL) {
-    pf->buf = malloc(PROCFILE_INITIAL_CAP);
-    if (pf->buf == NULL)
-      return -ENOMEM;
-    pf->cap = PROCFILE_INITIAL_CAP;
-  }
   if (pf->fd < 0) {
     int err = procfile_open(pf);
     if (err)
       return err;
     reopened = 1;
+  }
+  if (pf->buf == NULL) {
+    pf->cap = PROCFILE_INITIAL_CAP < pf->max ? PROCFILE_INITIAL_CAP : pf->max;
+    pf->buf = malloc(pf->cap);
+    if (pf->buf == NULL) {
+      pf->cap = 0;
+      return -ENOMEM;
+    }
   }
 
   for (;;) {
@@ -94,14 +195,14 @@ int procfile_read(struct procfile *pf) {
       return 0;
     }
     /* Filled: the file may be longer. Grow and read again from 0 so the
-     * whole text comes from one generation of the file. */
-    if (pf->cap >= PROCFILE_MAX_CAP)
-      return -EFBIG;
-    char *bigger = realloc(pf->buf, pf->cap * 2);
-    if (bigger == NULL)
-      return -ENOMEM;
-    pf->buf = bigger;
-    pf->cap *= 2;
+     * whole text comes from one generation of the file. A file that fills
+     * its limit is longer than any kernel file of its kind: a file that
+     * grows without end, or not what the caller thinks it is. */
+    if (pf->cap >= pf->max)
+      return procfile_too_big(pf);
+    int err = procfile_grow(pf);
+    if (err)
+      return err;
   }
 }
 
@@ -111,4 +212,41 @@ void procfile_destroy(struct procfile *pf) {
   free(pf->path);
   memset(pf, 0, sizeof(*pf));
   pf->fd = -1;
+}
+
+const char *procfile_not_kernel_file(int err) {
+  switch (err) {
+  case PROCFILE_EFIFO:
+    return "a FIFO, not a kernel file";
+  case PROCFILE_ESOCKET:
+    return "a socket, not a kernel file";
+  case PROCFILE_EBLOCKDEV:
+    return "a block device, not a kernel file";
+  case PROCFILE_ECHARDEV:
+    return "a character device, not a kernel file";
+  case PROCFILE_EODDTYPE:
+    return "neither a file nor a directory, not a kernel file";
+  case -EISDIR:
+    return "a directory, not a kernel file";
+  default:
+    return NULL;
+  }
+}
+
+const char *procfile_strerror(int err, char *buf, size_t cap) {
+  const char *kind = procfile_not_kernel_file(err);
+
+  if (kind != NULL) {
+    snprintf(buf, cap, "%s", kind);
+    return buf;
+  }
+  /* GNU strerror_r (with _GNU_SOURCE) returns the text, which may or may
+   * not be in buf; the XSI one fills buf and returns 0. */
+#if defined(_GNU_SOURCE) && defined(__GLIBC__)
+  return strerror_r(-err, buf, cap);
+#else
+  if (strerror_r(-err, buf, cap) != 0)
+    snprintf(buf, cap, "error %d", -err);
+  return buf;
+#endif
 }

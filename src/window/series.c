@@ -1,6 +1,7 @@
 #include "series.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -72,12 +73,36 @@ static int series_grow_index(struct series_set *set) {
   return 0;
 }
 
-static bool copy_name(char *dst, const char *src) {
-  size_t n = strlen(src);
-  if (n >= SERIES_NAME_LEN)
-    return false;
-  memcpy(dst, src, n + 1);
-  return true;
+/* src fits: series_add checked its length. */
+static void copy_name(char *dst, const char *src) {
+  memcpy(dst, src, strlen(src) + 1);
+}
+
+void series_identifier(char *buf, size_t cap, const char *pi, const char *type,
+                       const char *ti) {
+  snprintf(buf, cap, "lowmem%s%s/%s%s%s", *pi ? "-" : "", pi, type,
+           *ti ? "-" : "", ti);
+}
+
+unsigned series_refused_count(const struct series_set *set) {
+  return set->refused.limit + set->refused.name + set->refused.memory;
+}
+
+/* Keeps what was refused, for the log; returns err. */
+static int series_refuse(struct series_set *set, const char *pi,
+                         const char *type, const char *ti, int err) {
+  struct series_refused *r = &set->refused;
+
+  if (series_refused_count(set) == 0)
+    series_identifier(r->first, sizeof(r->first), pi, type, ti);
+  series_identifier(r->last, sizeof(r->last), pi, type, ti);
+  if (err == -ENOSPC)
+    r->limit++;
+  else if (err == -ENAMETOOLONG)
+    r->name++;
+  else
+    r->memory++;
+  return err;
 }
 
 int series_add(struct series_set *set, const char *pi, const char *type,
@@ -86,23 +111,26 @@ int series_add(struct series_set *set, const char *pi, const char *type,
   if (id >= 0)
     return id;
   if (set->nr >= set->limit)
-    return -ENOSPC;
+    return series_refuse(set, pi, type, ti, -ENOSPC);
+  if (strlen(pi) >= SERIES_NAME_LEN || strlen(type) >= SERIES_NAME_LEN ||
+      strlen(ti) >= SERIES_NAME_LEN)
+    return series_refuse(set, pi, type, ti, -ENAMETOOLONG);
   if ((set->nr + 1) * 2 > set->index_cap && series_grow_index(set) != 0)
-    return -ENOMEM;
+    return series_refuse(set, pi, type, ti, -ENOMEM);
   if (set->nr == set->cap) {
     size_t cap = set->cap ? set->cap * 2 : 64;
     struct series *v = realloc(set->v, cap * sizeof(*v));
     if (v == NULL)
-      return -ENOMEM;
+      return series_refuse(set, pi, type, ti, -ENOMEM);
     set->v = v;
     set->cap = cap;
   }
 
   struct series *s = &set->v[set->nr];
   memset(s, 0, sizeof(*s));
-  if (!copy_name(s->plugin_instance, pi) || !copy_name(s->type, type) ||
-      !copy_name(s->type_instance, ti))
-    return -ENAMETOOLONG;
+  copy_name(s->plugin_instance, pi);
+  copy_name(s->type, type);
+  copy_name(s->type_instance, ti);
   s->worst = worst;
   s->ds = ds;
   s->rank_by = -1;

@@ -45,12 +45,25 @@ struct series {
   bool chosen;
 };
 
+/* "lowmem-<plugin instance>/<type>-<type instance>", as the README and
+ * collectd write identifiers. */
+#define SERIES_ID_LEN (3 * SERIES_NAME_LEN + 16)
+
+/* What series_add refused, for the log: such series are never dispatched. */
+struct series_refused {
+  unsigned limit;  /* past the set's limit */
+  unsigned name;   /* a name longer than collectd holds */
+  unsigned memory; /* out of memory */
+  char first[SERIES_ID_LEN], last[SERIES_ID_LEN];
+};
+
 struct series_set {
   struct series *v;
   size_t nr, cap;
   int *index; /* open addressing over ids, -1 empty; index_cap slots */
   size_t index_cap;
   size_t limit; /* most series the set will hold */
+  struct series_refused refused;
 };
 
 /* limit: the most series the set holds; series_add fails beyond it. */
@@ -63,6 +76,14 @@ void series_free(struct series_set *set);
 int series_add(struct series_set *set, const char *plugin_instance,
                const char *type, const char *type_instance,
                enum series_worst worst, enum series_ds ds);
+
+/* Refusals of series_add so far (each call refused counts, so a series
+ * asked for again after a layout change counts again). */
+unsigned series_refused_count(const struct series_set *set);
+
+/* identifier of the series, as collectd writes it (truncated to cap). */
+void series_identifier(char *buf, size_t cap, const char *plugin_instance,
+                       const char *type, const char *type_instance);
 
 /* -1 when there is none. */
 int series_find(const struct series_set *set, const char *plugin_instance,

@@ -1,7 +1,8 @@
 /* The events: the watermark state machine and its persistence, OOM
  * assembly from the kernel log fixtures (tests/fixtures/kmsg), the
- * oom_kill counter, following a log file, the slab share gauges, and the
- * messages over the incident's fixture tree.
+ * oom_kill counter, following a log file, the slab share gauges, the
+ * messages over the incident's fixture tree, NotifyZone's names, and what
+ * hostile kernel logs (tests/fixtures/kmsg/hostile) make of the messages.
  *
  * Headroom numbers are worked out by hand from
  * tests/fixtures/incident-2.6.39-i686/proc (zoneinfo, buddyinfo) with the
@@ -147,18 +148,24 @@ struct tree {
   char proc[4096];
 };
 
-static void tree_read(struct tree *t, const char *name) {
+static void tree_read_orders(struct tree *t, const char *name,
+                             const unsigned *orders, size_t nr_orders) {
   snprintf(t->proc, sizeof(t->proc), "%s/proc", fixture_path(name));
   struct sampler_config sc = {
       .proc_path = t->proc,
       .sources = (1u << SOURCE_NR) - 1,
       .check = WATERMARK_CHECK_AUTO,
-      .orders = {0, 1},
-      .nr_orders = 2,
+      .nr_orders = nr_orders,
       .page_size = PAGE,
   };
+  memcpy(sc.orders, orders, nr_orders * sizeof(*orders));
   assert_int_equal(sampler_init(&t->sampler, &sc), 0);
   sampler_read(&t->sampler);
+}
+
+static void tree_read(struct tree *t, const char *name) {
+  static const unsigned orders[] = {0, 1};
+  tree_read_orders(t, name, orders, ARRAY_SIZE(orders));
 }
 
 static struct watermark_config wm_config(const struct tree *t,
@@ -794,6 +801,443 @@ static void test_log_missing(void **state) {
   events_step(&ev, &t.sampler.sample, 1.0, 1000.0);
   assert_int_equal(ev.log_err, -ENOTSUP);
   events_destroy(&ev);
+
+  /* A character device that is not /dev/kmsg (1:11): read as /dev/kmsg,
+   * /dev/null would say nothing for good, a tty would hang on a read. */
+  c = events_config(&t, "/dev/null");
+  assert_int_equal(events_init(&ev, &c), 0);
+  events_step(&ev, &t.sampler.sample, 1.0, 1000.0);
+  assert_int_equal(ev.log_err, -ENOTSUP);
+  assert_int_equal(ev.log.mode, KERNLOG_OFF);
+  events_destroy(&ev);
+  sampler_destroy(&t.sampler);
+}
+
+/* --- hostile kernel logs
+ * ------------------------------------------------------------*/
+
+#define HOSTILE "hostile/"
+
+/* A user's syslog line quoting an OOM kill, in the file KernelLog follows:
+ * no kill (hostile/spoof.in, past its first byte). */
+static void test_spoofed_log_file(void **state) {
+  (void)state;
+  struct tree t;
+  static struct events ev;
+  char dir[] = "/tmp/lowmem-test-spoof-XXXXXX";
+  char path[256];
+
+  assert_non_null(mkdtemp(dir));
+  snprintf(path, sizeof(path), "%s/kern.log", dir);
+  FILE *f = fopen(path, "w");
+  assert_non_null(f);
+  fclose(f);
+  tree_read(&t, INCIDENT);
+  struct events_config c = events_config(&t, path);
+  assert_int_equal(events_init(&ev, &c), 0);
+  events_step(&ev, &t.sampler.sample, 1.0, 1000.0);
+  assert_int_equal(ev.log.mode, KERNLOG_FILE);
+
+  size_t len;
+  char *spoof = fixture_read("kmsg", HOSTILE "spoof.in", &len);
+  append(path, spoof + 1);
+  append(path, "\n");
+  free(spoof);
+  events_step(&ev, &t.sampler.sample, 1.1, 1000.1);
+  events_step(&ev, &t.sampler.sample, 5.0, 1004.0);
+  assert_int_equal(ev.out.nr, 0);
+  assert_int_equal(ev.kills, 0);
+  assert_int_equal(ev.oom.malformed, 0);
+
+  /* The kernel's own line, in the same file, is told. */
+  append(path, "Dec  1 00:48:02 web1 kernel: Out of memory: Killed process "
+               "4243 (stress) total-vm:8kB, anon-rss:4kB, file-rss:0kB\n");
+  events_step(&ev, &t.sampler.sample, 5.1, 1004.1);
+  assert_int_equal(ev.out.nr, 1);
+  assert_int_equal(meta(&ev.out.v[0], "victim_pid")->v.u, 4243);
+
+  events_destroy(&ev);
+  sampler_destroy(&t.sampler);
+  unlink(path);
+  rmdir(dir);
+}
+
+#define NAME_MAX_BYTES 32
+
+struct name {
+  unsigned char b[NAME_MAX_BYTES];
+  size_t len;
+};
+
+/* hostile/names.hex: one name a line, in hex. */
+static size_t read_names(struct name *names, size_t cap) {
+  size_t flen, n = 0;
+  char *all = fixture_read("kmsg", HOSTILE "names.hex", &flen);
+
+  for (const char *p = all; *p && n < cap;) {
+    struct name *nm = &names[n];
+    nm->len = 0;
+    while (p[0] && p[0] != '\n' && p[1] && nm->len < NAME_MAX_BYTES) {
+      unsigned v;
+      assert_int_equal(sscanf(p, "%2x", &v), 1);
+      nm->b[nm->len++] = (unsigned char)v;
+      p += 2;
+    }
+    if (nm->len)
+      n++;
+    while (*p == '\n')
+      p++;
+  }
+  free(all);
+  assert_true(n >= 10);
+  return n;
+}
+
+/* The name as /dev/kmsg prints it (printk escapes bytes below ' ', from
+ * 0x7f up, and '\\' as \xNN), and the name's bytes in a syslog file (a
+ * newline written "#012" by rsyslog, the rest raw). */
+static void kmsg_escape(char *out, size_t cap, const unsigned char *b,
+                        size_t len) {
+  size_t n = 0;
+  for (size_t i = 0; i < len; i++) {
+    assert_true(n + 5 < cap);
+    if (b[i] < ' ' || b[i] >= 0x7f || b[i] == '\\')
+      n += (size_t)snprintf(out + n, cap - n, "\\x%02x", b[i]);
+    else
+      out[n++] = (char)b[i];
+  }
+  out[n] = '\0';
+}
+
+static size_t syslog_form(unsigned char *out, const struct name *nm) {
+  size_t n = 0;
+  for (size_t i = 0; i < nm->len; i++)
+    if (nm->b[i] == '\n')
+      n += (size_t)sprintf((char *)out + n, "#012");
+    else
+      out[n++] = nm->b[i];
+  return n;
+}
+
+/* A name in a message, as README "Notifications" promises: bare when made
+ * of letters, digits and "._-/:+@", else in quotes with its quotes and
+ * parentheses written \xNN. */
+static void message_form(char *out, size_t cap, const char *comm) {
+  bool plain = comm[0] != '\0';
+  for (const char *c = comm; *c; c++)
+    plain &= (*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') ||
+             (*c >= '0' && *c <= '9') || strchr("._-/:+@", *c) != NULL;
+  if (plain) {
+    snprintf(out, cap, "%s", comm);
+    return;
+  }
+  size_t n = 0;
+  out[n++] = '"';
+  for (const char *c = comm; *c; c++)
+    if (*c == '"' || *c == '(' || *c == ')')
+      n += (size_t)snprintf(out + n, cap - n, "\\x%02x", (unsigned char)*c);
+    else
+      out[n++] = *c;
+  out[n++] = '"';
+  out[n] = '\0';
+}
+
+/* One message of the kernel's, around a name, in a framing: fed to ev. */
+static void feed_named(struct events *ev, enum framing f, const char *before,
+                       const unsigned char *name, size_t len, const char *after,
+                       double mono) {
+  static unsigned seq = 100;
+  char buf[1024];
+  size_t n = f == RECORD ? (size_t)snprintf(buf, sizeof(buf),
+                                            "6,%u,4242000000,-;", seq++)
+                         : (size_t)snprintf(buf, sizeof(buf),
+                                            "Dec  1 00:48:01 web1 kernel: "
+                                            "[ 4242.000000] ");
+  n += (size_t)snprintf(buf + n, sizeof(buf) - n, "%s", before);
+  memcpy(buf + n, name, len);
+  n += len;
+  n += (size_t)snprintf(buf + n, sizeof(buf) - n, "%s\n", after);
+  struct kmsg_record r;
+  int rc =
+      f == RECORD ? kmsg_parse_record(&r, buf, n) : kmsg_parse_line(&r, buf, n);
+  assert_int_equal(rc, 0);
+  events_feed(ev, &r, mono);
+}
+
+static unsigned count(const char *hay, const char *needle) {
+  unsigned n = 0;
+  for (const char *p = hay; (p = strstr(p, needle)) != NULL; p++)
+    n++;
+  return n;
+}
+
+/* What a message with a hostile name must and must not say: the name in
+ * its message form, the true pids, no other "(pid". */
+static void check_named_message(const struct event *e, const char *shown,
+                                unsigned pids) {
+  print_message("%s\n", e->message);
+  assert_non_null(strstr(e->message, shown));
+  assert_int_equal(count(e->message, "(pid "), pids);
+  assert_null(strstr(e->message, "(pid 1)"));
+  assert_null(strstr(e->message, "(pid 1,"));
+}
+
+/* The whole report about a process named as hostile/names.hex names it,
+ * as the invoker and the victim, in both framings: both come out exactly,
+ * the message says nothing the kernel did not, nothing is malformed. */
+static void test_hostile_name_messages(void **state) {
+  (void)state;
+  struct tree t;
+  static struct events ev;
+  struct name names[32];
+  size_t nr = read_names(names, 32);
+
+  tree_read(&t, INCIDENT);
+  for (size_t i = 0; i < nr; i++)
+    for (enum framing f = RECORD; f <= LINE; f++) {
+      char want[256], shown[512];
+      unsigned char raw[4 * NAME_MAX_BYTES];
+      const unsigned char *name;
+      size_t len;
+      if (f == RECORD) {
+        kmsg_escape(want, sizeof(want), names[i].b, names[i].len);
+        name = (const unsigned char *)want;
+        len = strlen(want);
+      } else {
+        len = syslog_form(raw, &names[i]);
+        name = raw;
+        kmsg_escape(want, sizeof(want), raw, len);
+      }
+      message_form(shown, sizeof(shown), want);
+      struct events_config c = events_config(&t, NULL);
+      assert_int_equal(events_init(&ev, &c), 0);
+
+      /* 4.19+: invoked, its task line, the summary, the kill. */
+      feed_named(&ev, f, "", name, len,
+                 " invoked oom-killer: gfp_mask=0xcc0(GFP_KERNEL), order=0, "
+                 "oom_score_adj=0",
+                 10.0);
+      feed_named(&ev, f, "CPU: 1 UID: 0 PID: 4242 Comm: ", name, len,
+                 " Not tainted 6.18.44 #1", 10.0);
+      feed_named(&ev, f,
+                 "oom-kill:constraint=CONSTRAINT_NONE,nodemask=(null),"
+                 "cpuset=/,mems_allowed=0,global_oom,task_memcg=/,task=",
+                 name, len, ",pid=4243,uid=1000", 10.0);
+      feed_named(&ev, f, "Out of memory: Killed process 4243 (", name, len,
+                 ") total-vm:8kB, anon-rss:4kB, file-rss:0kB, shmem-rss:0kB, "
+                 "UID:1000 pgtables:4kB oom_score_adj:0",
+                 10.0);
+      /* Before 5.x: invoked, the 2.6 task line, the choice, the kill. */
+      feed_named(&ev, f, "", name, len,
+                 " invoked oom-killer: gfp_mask=0xd0, order=1, oom_adj=0, "
+                 "oom_score_adj=0",
+                 10.0);
+      feed_named(&ev, f, "Pid: 4242, comm: ", name, len,
+                 " Tainted: GW 2.6.39 #5", 10.0);
+      feed_named(&ev, f, "Out of memory: Kill process 4243 (", name, len,
+                 ") score 1 or sacrifice child", 10.0);
+      feed_named(&ev, f, "Killed process 4243 (", name, len,
+                 ") total-vm:8kB, anon-rss:4kB, file-rss:0kB", 10.0);
+      /* An allocation failure and its task line. */
+      feed_named(&ev, f, "", name, len,
+                 ": page allocation failure: order:1, mode:0x20(GFP_ATOMIC), "
+                 "nodemask=(null)",
+                 10.0);
+      feed_named(&ev, f, "CPU: 0 PID: 4242 Comm: ", name, len,
+                 " Not tainted 6.18.44 #1", 10.0);
+
+      events_step(&ev, &t.sampler.sample, 10.1, 1000.0);
+      assert_int_equal(ev.oom.malformed, 0);
+      assert_int_equal(ev.out.nr, 3);
+      for (size_t k = 0; k < 2; k++) {
+        const struct event *e = &ev.out.v[k];
+        assert_int_equal(e->kind, EVENT_OOM_KILL);
+        assert_int_equal(e->severity, EVENT_FAILURE);
+        check_named_message(e, shown, 2);
+        assert_non_null(strstr(e->message, "(pid 4242)"));
+        assert_non_null(strstr(e->message, "(pid 4243, rss "));
+        assert_int_equal(count(e->message, shown), 2);
+        assert_string_equal(event_meta_str(e, meta(e, "invoker_comm")), want);
+        assert_string_equal(event_meta_str(e, meta(e, "victim_comm")), want);
+        assert_int_equal(meta(e, "invoker_pid")->v.u, 4242);
+        assert_int_equal(meta(e, "victim_pid")->v.u, 4243);
+      }
+      const struct event *e = &ev.out.v[2];
+      assert_int_equal(e->kind, EVENT_ALLOC_FAILURE);
+      check_named_message(e, shown, 1);
+      assert_non_null(strstr(e->message, "(pid 4242)"));
+      assert_string_equal(event_meta_str(e, meta(e, "comm")), want);
+      assert_int_equal(meta(e, "pid")->v.u, 4242);
+      events_destroy(&ev);
+    }
+  sampler_destroy(&t.sampler);
+}
+
+/* A message's byte figures are the meta data's: "<what> <bytes>" in the
+ * message for each pair named. */
+static void check_figure(const struct event *e, const char *what,
+                         const char *key) {
+  char b[32], want[64];
+  const struct event_meta *m = meta(e, key);
+  event_format_bytes(b, sizeof(b),
+                     m->type == EVENT_META_INT ? (double)m->v.i
+                                               : (double)m->v.u);
+  snprintf(want, sizeof(want), "%s %s", what, b);
+  print_message("%s\n", e->message);
+  assert_non_null(strstr(e->message, want));
+}
+
+/* Kernel log lines that ask for order 62 (hostile/min-order62.in, and the
+ * records of crash-events167): malformed, no kill told with an order no
+ * kernel has, no size past 64 bits. */
+static void test_hostile_orders(void **state) {
+  (void)state;
+  struct tree t;
+  static struct events ev;
+  /* Each file in the framing of its order=62 line, then in the other. */
+  static const struct {
+    const char *file;
+    enum framing framing;
+    bool order62;
+  } inputs[] = {
+      {HOSTILE "min-order62.in", LINE, true},
+      {HOSTILE "min-order62.in", RECORD, false},
+      {HOSTILE "crash-events167.kmsg-input", RECORD, true},
+      {HOSTILE "crash-events167.kmsg-input", LINE, false},
+  };
+
+  tree_read(&t, INCIDENT);
+  for (size_t in = 0; in < ARRAY_SIZE(inputs); in++) {
+    const enum framing f = inputs[in].framing;
+    struct events_config c = events_config(&t, NULL);
+    assert_int_equal(events_init(&ev, &c), 0);
+    size_t len;
+    char *all = fixture_read("kmsg", inputs[in].file, &len);
+    /* Its pieces between NULs and newlines, the first byte left out. */
+    for (const char *p = all + 1, *end = all + len; p < end;) {
+      const char *q = p;
+      while (q < end && *q != '\0' && *q != '\n')
+        q++;
+      struct kmsg_record r;
+      int rc = f == RECORD ? kmsg_parse_record(&r, p, (size_t)(q - p))
+                           : kmsg_parse_line(&r, p, (size_t)(q - p));
+      if (rc != -ENOENT)
+        events_feed(&ev, &r, 10.0);
+      p = q + 1;
+    }
+    free(all);
+    events_step(&ev, &t.sampler.sample, 13.0, 1000.0);
+    if (inputs[in].order62)
+      assert_true(ev.oom.malformed >= 1);
+    for (size_t i = 0; i < ev.out.nr; i++) {
+      const struct event *e = &ev.out.v[i];
+      assert_null(strstr(e->message, "order-62"));
+      assert_null(strstr(e->message, "PiB"));
+      assert_null(strstr(e->message, "EiB"));
+      if (has_meta(e, "zone_headroom_bytes"))
+        check_figure(e, "headroom", "zone_headroom_bytes");
+    }
+    events_destroy(&ev);
+  }
+  sampler_destroy(&t.sampler);
+}
+
+/* Orders the configuration allows (0 to 63) that no buddy allocator has:
+ * the headroom of an order-62 request is below any 64-bit byte count; the
+ * message says what the meta data says, saturated, with no overflow. */
+static void test_big_orders(void **state) {
+  (void)state;
+  static const unsigned orders[] = {0, 52, 62, 63};
+  struct tree t;
+  struct watermark w;
+  static struct event_list out;
+
+  tree_read_orders(&t, INCIDENT, orders, ARRAY_SIZE(orders));
+  struct watermark_config c = wm_config(&t, 0, NULL, 0);
+  memcpy(c.orders, orders, sizeof(orders));
+  c.nr_orders = ARRAY_SIZE(orders);
+  assert_int_equal(watermark_init(&w, &c), 0);
+  out.nr = 0;
+  watermark_step(&w, &t.sampler.sample, 1000.0, &out);
+  assert_true(out.nr >= 3); /* 52, 62 and 63 fail in Normal at least */
+  unsigned big = 0;
+  for (size_t i = 0; i < out.nr; i++) {
+    const struct event *e = &out.v[i];
+    unsigned order = (unsigned)meta(e, "order")->v.u;
+    if (e->severity == EVENT_FAILURE)
+      check_figure(e, "headroom", "headroom_min_bytes");
+    else
+      check_figure(e, "headroom", "headroom_low_bytes");
+    check_figure(e, "free", "free_bytes");
+    if (order >= 52) {
+      big++;
+      assert_int_equal(e->severity, EVENT_FAILURE);
+      assert_true(meta(e, "headroom_min_bytes")->v.i < 0);
+      assert_null(strstr(e->message, "PiB"));
+      /* 2^62 pages of 4 KiB do not fit 64 bits: saturated, as said. */
+      assert_non_null(strstr(e->message, "refuses 16.0 EiB kernel"));
+    }
+  }
+  assert_true(big >= 3);
+  watermark_destroy(&w);
+  sampler_destroy(&t.sampler);
+}
+
+/* NotifyZone names a zone in any case, or a zone of every node by its
+ * bare name; a name that matches no zone is reported once, with the zones
+ * there are. */
+static void test_notify_zone_names(void **state) {
+  (void)state;
+  struct tree t;
+  struct watermark w;
+  static struct event_list out;
+  static const struct {
+    const char *name;
+    bool matches;
+  } names[] = {
+      {"node0-Normal", true}, {"node0-normal", true},  {"Normal", true},
+      {"NORMAL", true},       {"node1-Normal", false}, {"node0-Foo", false},
+      {"Normal ", false},
+  };
+
+  tree_read(&t, INCIDENT);
+  for (size_t i = 0; i < ARRAY_SIZE(names); i++) {
+    char *zones[] = {(char *)names[i].name};
+    struct watermark_config c = wm_config(&t, 0, zones, 1);
+    assert_int_equal(watermark_init(&w, &c), 0);
+    assert_false(w.zones_checked);
+    out.nr = 0;
+    watermark_step(&w, &t.sampler.sample, 1000.0, &out);
+    print_message("NotifyZone \"%s\"\n", names[i].name);
+    assert_true(w.zones_checked);
+    if (names[i].matches) {
+      /* Normal's order-1 FAILURE, as with no NotifyZone but DMA's. */
+      assert_int_equal(out.nr, 1);
+      assert_string_equal(out.v[0].plugin_instance, "node0-Normal");
+      assert_int_equal(w.nr_unmatched, 0);
+    } else {
+      assert_int_equal(out.nr, 0);
+      assert_int_equal(w.nr_unmatched, 1);
+      assert_string_equal(w.unmatched[0], names[i].name);
+      assert_string_equal(w.zone_names,
+                          "node0-DMA, node0-Normal, node0-HighMem");
+    }
+    /* Told once: a later sample leaves it as it was. */
+    watermark_step(&w, &t.sampler.sample, 1000.1, &out);
+    assert_int_equal(w.nr_unmatched, names[i].matches ? 0 : 1);
+    watermark_destroy(&w);
+  }
+
+  /* Two names, one good: the other alone is reported. */
+  char *two[] = {"dma", "node0-Movable"};
+  struct watermark_config c = wm_config(&t, 0, two, 2);
+  assert_int_equal(watermark_init(&w, &c), 0);
+  out.nr = 0;
+  watermark_step(&w, &t.sampler.sample, 1000.0, &out);
+  assert_int_equal(out.nr, 2); /* DMA's order 0 and 1 */
+  assert_int_equal(w.nr_unmatched, 1);
+  assert_string_equal(w.unmatched[0], "node0-Movable");
+  watermark_destroy(&w);
   sampler_destroy(&t.sampler);
 }
 
@@ -875,6 +1319,11 @@ int main(void) {
       cmocka_unit_test(test_memcg_message),
       cmocka_unit_test(test_log_file),
       cmocka_unit_test(test_log_missing),
+      cmocka_unit_test(test_spoofed_log_file),
+      cmocka_unit_test(test_hostile_name_messages),
+      cmocka_unit_test(test_hostile_orders),
+      cmocka_unit_test(test_big_orders),
+      cmocka_unit_test(test_notify_zone_names),
       cmocka_unit_test(test_gauges),
       cmocka_unit_test(test_format_bytes),
   };

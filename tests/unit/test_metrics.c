@@ -304,6 +304,44 @@ static void test_empty_tree(void **state) {
   run_free(&r);
 }
 
+/* A slabinfo of 10,500 caches asks for 21,000 series, past the 20,000
+ * lowmem holds: the rest are refused, counted, and named for the log
+ * (lowmem.c says it once, complain.c). */
+static void test_too_many_series(void **state) {
+  enum { CACHES = 10500 };
+  struct metrics m;
+  struct metrics_config mc = {.slab_top_n = 10, .page_size = PAGE};
+  struct sample sm;
+  size_t cap = 200 + (size_t)CACHES * 100, len = 0;
+  char *text = malloc(cap);
+
+  (void)state;
+  assert_non_null(text);
+  len += (size_t)snprintf(text + len, cap - len,
+                          "slabinfo - version: 2.1\n# name <active_objs>\n");
+  for (int c = 0; c < CACHES; c++)
+    len += (size_t)snprintf(text + len, cap - len,
+                            "cache%05d 10 10 64 64 1 : tunables 0 0 0 : "
+                            "slabdata 1 1 0\n",
+                            c);
+  memset(&sm, 0, sizeof(sm));
+  assert_int_equal(sampler_parse(&sm, SOURCE_SLABINFO, text, len), 0);
+  assert_int_equal(sm.slabinfo.nr, CACHES);
+  sm.ok = 1u << SOURCE_SLABINFO;
+
+  assert_int_equal(metrics_init(&m, &mc), 0);
+  assert_int_equal(series_refused_count(&m.set), 0);
+  metrics_add(&m, &sm, 1.0);
+  assert_int_equal(m.set.nr, m.set.limit);
+  assert_true(m.failed_adds > 0);
+  assert_int_equal(m.set.refused.limit, (unsigned)m.failed_adds);
+  assert_true(strncmp(m.set.refused.first, "lowmem-slab/", 12) == 0);
+  assert_string_equal(m.set.refused.last, "lowmem-slab/objects-cache10499");
+  metrics_destroy(&m);
+  slabinfo_free(&sm.slabinfo);
+  free(text);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_incident_published),
@@ -313,6 +351,7 @@ int main(void) {
       cmocka_unit_test(test_live),
       cmocka_unit_test(test_numa),
       cmocka_unit_test(test_empty_tree),
+      cmocka_unit_test(test_too_many_series),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

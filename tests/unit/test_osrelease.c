@@ -5,12 +5,16 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
 #include "fixture.h"
 #include "sources/osrelease.h"
+#include "sources/procfile.h"
 
 struct release_case {
   const char *text;
@@ -118,11 +122,88 @@ static void test_cmp(void **state) {
   }
 }
 
+/* Reading the file itself: from a tree, and from trees where it is no
+ * kernel file. A FIFO there once made collectd's start wait for a writer
+ * forever: alarm() ends the test if a read blocks. */
+static void test_read(void **state) {
+  struct kernel_version kv = {0, 0, 0};
+  char text[80];
+
+  (void)state;
+  assert_int_equal(osrelease_read(fixture_path("live-6.18-x86_64"), &kv, text,
+                                  sizeof(text)),
+                   -ENOENT); /* no sys/ there: under proc/ */
+  char proc[4096];
+  snprintf(proc, sizeof(proc), "%s/proc", fixture_path("live-6.18-x86_64"));
+  assert_int_equal(osrelease_read(proc, &kv, text, sizeof(text)), 0);
+  assert_int_equal(kv.major, 6);
+  assert_int_equal(kv.minor, 18);
+  assert_string_equal(text, "6.18.44-fc-v595");
+}
+
+static void make_tree(char *dir, char *path, size_t cap) {
+  char sys[128];
+  assert_non_null(mkdtemp(dir));
+  snprintf(sys, sizeof(sys), "%s/sys", dir);
+  assert_int_equal(mkdir(sys, 0700), 0);
+  snprintf(sys, sizeof(sys), "%s/sys/kernel", dir);
+  assert_int_equal(mkdir(sys, 0700), 0);
+  snprintf(path, cap, "%s/osrelease", sys);
+}
+
+static void remove_tree(const char *dir, const char *path) {
+  char sys[128];
+  unlink(path);
+  snprintf(sys, sizeof(sys), "%s/sys/kernel", dir);
+  rmdir(sys);
+  snprintf(sys, sizeof(sys), "%s/sys", dir);
+  rmdir(sys);
+  rmdir(dir);
+}
+
+static void test_read_fifo(void **state) {
+  char dir[] = "/tmp/lowmem-osrelease-XXXXXX", path[160];
+  struct kernel_version kv = {7, 7, 7};
+  char text[80] = "old";
+
+  (void)state;
+  make_tree(dir, path, sizeof(path));
+  assert_int_equal(mkfifo(path, 0600), 0);
+  alarm(5);
+  assert_int_equal(osrelease_read(dir, &kv, text, sizeof(text)),
+                   PROCFILE_EFIFO);
+  alarm(0);
+  assert_int_equal(kv.major, 7);
+  assert_string_equal(text, "");
+  remove_tree(dir, path);
+}
+
+/* A release is 64 characters at most: a file of 5000 is no release. */
+static void test_read_too_long(void **state) {
+  char dir[] = "/tmp/lowmem-osrelease-XXXXXX", path[160];
+  struct kernel_version kv;
+  char big[5000];
+
+  (void)state;
+  make_tree(dir, path, sizeof(path));
+  memset(big, 'x', sizeof(big));
+  memcpy(big, "6.1.", 4);
+  FILE *f = fopen(path, "w");
+  assert_non_null(f);
+  assert_int_equal(fwrite(big, 1, sizeof(big), f), sizeof(big));
+  fclose(f);
+  assert_int_equal(osrelease_read(dir, &kv, NULL, 0), -EFBIG);
+  remove_tree(dir, path);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_parse),
       cmocka_unit_test(test_fixtures),
       cmocka_unit_test(test_cmp),
+      cmocka_unit_test(test_read),
+      cmocka_unit_test(test_read_fifo),
+      cmocka_unit_test(test_read_too_long),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -10,7 +10,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
+
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <sys/un.h>
+#include <time.h>
 
 #include <cmocka.h>
 
@@ -200,6 +209,274 @@ static void test_destroy_twice(void **state) {
   assert_null(pf.buf);
 }
 
+/* --- what is not a kernel file ------------------------------------------
+ *
+ * Each is refused at once, the first time and every time after, without
+ * waiting for anything: alarm() ends the test if a read blocks (a FIFO
+ * opened without O_NONBLOCK waits for a writer forever). */
+
+struct hostile {
+  char dir[64];
+  char path[128];
+};
+
+static void hostile_dir(struct hostile *h, const char *name) {
+  snprintf(h->dir, sizeof(h->dir), "/tmp/lowmem-procfile-XXXXXX");
+  assert_non_null(mkdtemp(h->dir));
+  snprintf(h->path, sizeof(h->path), "%s/%s", h->dir, name);
+}
+
+static void hostile_done(struct hostile *h) {
+  unlink(h->path);
+  rmdir(h->dir);
+}
+
+static double now_seconds(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Three reads of dir/name, each refused with want, in well under a
+ * second, nothing kept open, no buffer kept. */
+static void refused_quickly(const char *dir, const char *name, int want) {
+  struct procfile pf;
+  double t0 = now_seconds();
+
+  alarm(5);
+  assert_int_equal(procfile_init(&pf, dir, name), 0);
+  for (int i = 0; i < 3; i++) {
+    assert_int_equal(procfile_read(&pf), want);
+    assert_int_equal(pf.fd, -1);
+  }
+  assert_true(now_seconds() - t0 < 1.0);
+  assert_non_null(procfile_strerror(want, (char[64]){0}, 64));
+  procfile_destroy(&pf);
+  alarm(0);
+}
+
+static void test_fifo(void **state) {
+  struct hostile h;
+  (void)state;
+  hostile_dir(&h, "zoneinfo");
+  assert_int_equal(mkfifo(h.path, 0600), 0);
+  refused_quickly(h.dir, "zoneinfo", PROCFILE_EFIFO);
+  assert_string_equal(procfile_not_kernel_file(PROCFILE_EFIFO),
+                      "a FIFO, not a kernel file");
+  hostile_done(&h);
+}
+
+/* A FIFO with a writer holding it open and writing without end: still
+ * refused, before a byte is read. */
+static void test_fifo_with_writer(void **state) {
+  struct hostile h;
+  (void)state;
+  hostile_dir(&h, "meminfo");
+  assert_int_equal(mkfifo(h.path, 0600), 0);
+  int rd = open(h.path, O_RDONLY | O_NONBLOCK);
+  int wr = open(h.path, O_WRONLY | O_NONBLOCK);
+  assert_true(rd >= 0 && wr >= 0);
+  assert_int_equal(write(wr, "MemTotal: 1 kB\n", 15), 15);
+  refused_quickly(h.dir, "meminfo", PROCFILE_EFIFO);
+  close(wr);
+  close(rd);
+  hostile_done(&h);
+}
+
+static void test_socket(void **state) {
+  struct hostile h;
+  struct sockaddr_un sa = {.sun_family = AF_UNIX};
+  (void)state;
+  hostile_dir(&h, "buddyinfo");
+  int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+  assert_true(fd >= 0);
+  assert_true(strlen(h.path) < sizeof(sa.sun_path));
+  memcpy(sa.sun_path, h.path, strlen(h.path) + 1);
+  assert_int_equal(bind(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+  assert_int_equal(listen(fd, 1), 0);
+  refused_quickly(h.dir, "buddyinfo", PROCFILE_ESOCKET);
+  close(fd);
+  hostile_done(&h);
+}
+
+static void test_directory(void **state) {
+  struct hostile h;
+  (void)state;
+  hostile_dir(&h, "slabinfo");
+  assert_int_equal(mkdir(h.path, 0700), 0);
+  refused_quickly(h.dir, "slabinfo", -EISDIR);
+  rmdir(h.path);
+  hostile_done(&h);
+}
+
+/* /dev/null reads as an empty file: refused for what it is, a device,
+ * never opened (opening a device can act on it). */
+static void test_char_device(void **state) {
+  (void)state;
+  refused_quickly("/dev", "null", PROCFILE_ECHARDEV);
+  refused_quickly("/dev", "zero", PROCFILE_ECHARDEV);
+}
+
+/* A block device node made here (root only): refused unopened. The
+ * loop device 7:255 need not exist. */
+static void test_block_device(void **state) {
+  struct hostile h;
+  (void)state;
+  hostile_dir(&h, "vmstat");
+  if (mknod(h.path, S_IFBLK | 0600, makedev(7, 255)) != 0) {
+    hostile_done(&h);
+    skip();
+  }
+  refused_quickly(h.dir, "vmstat", PROCFILE_EBLOCKDEV);
+  hostile_done(&h);
+}
+
+/* A symlink is followed (/proc/self, /proc/net are symlinks): to a
+ * regular file it reads; to a FIFO or a device it is refused as they are;
+ * a loop of links says ELOOP. */
+static void test_symlinks(void **state) {
+  struct hostile h;
+  char target[160], loop[160];
+  struct procfile pf;
+  (void)state;
+  hostile_dir(&h, "zoneinfo");
+
+  snprintf(target, sizeof(target), "%s/fifo", h.dir);
+  assert_int_equal(mkfifo(target, 0600), 0);
+  assert_int_equal(symlink(target, h.path), 0);
+  refused_quickly(h.dir, "zoneinfo", PROCFILE_EFIFO);
+  unlink(h.path);
+
+  assert_int_equal(symlink("/dev/zero", h.path), 0);
+  refused_quickly(h.dir, "zoneinfo", PROCFILE_ECHARDEV);
+  unlink(h.path);
+
+  snprintf(loop, sizeof(loop), "%s/loop", h.dir);
+  assert_int_equal(symlink(loop, h.path), 0);
+  assert_int_equal(symlink(h.path, loop), 0);
+  refused_quickly(h.dir, "zoneinfo", -ELOOP);
+  unlink(h.path);
+  unlink(loop);
+
+  char fixture[4096];
+  snprintf(fixture, sizeof(fixture), "%s/proc/buddyinfo",
+           fixture_path("incident-2.6.39-i686"));
+  assert_int_equal(symlink(fixture, h.path), 0);
+  assert_int_equal(procfile_init(&pf, h.dir, "zoneinfo"), 0);
+  assert_int_equal(procfile_read(&pf), 0);
+  check_same(&pf, "incident-2.6.39-i686", "proc/buddyinfo");
+  procfile_destroy(&pf);
+  unlink(target);
+  hostile_done(&h);
+}
+
+/* Puts a sparse file of size bytes at h->path, renamed over what was
+ * there. */
+static void replace_sparse(struct hostile *h, off_t size) {
+  char tmp[160];
+  snprintf(tmp, sizeof(tmp), "%s.new", h->path);
+  int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+  assert_true(fd >= 0);
+  assert_int_equal(ftruncate(fd, size), 0);
+  close(fd);
+  assert_int_equal(rename(tmp, h->path), 0);
+}
+
+/* A file longer than its limit is refused after reading at most the limit,
+ * gives its buffer back, and is not read again while it is the same file:
+ * one stat() a sample instead of the limit's worth of reading. Replaced
+ * by a file that fits, it reads again. */
+static void test_too_big(void **state) {
+  struct hostile h;
+  struct procfile pf;
+  (void)state;
+  hostile_dir(&h, "zoneinfo");
+  replace_sparse(&h, (off_t)1 << 30); /* 1 GiB of holes */
+
+  alarm(20);
+  assert_int_equal(procfile_init(&pf, h.dir, "zoneinfo"), 0);
+  procfile_limit(&pf, 1 << 20);
+  assert_int_equal(procfile_read(&pf), -EFBIG);
+  assert_null(pf.buf);
+  assert_int_equal(pf.fd, -1);
+  double t0 = now_seconds();
+  for (int i = 0; i < 100; i++)
+    assert_int_equal(procfile_read(&pf), -EFBIG);
+  assert_null(pf.buf);
+  assert_true(now_seconds() - t0 < 0.5);
+
+  /* Replaced (renamed into place, as files are): exactly the limit is too
+   * big (the read cannot see its end); one byte less fits. */
+  replace_sparse(&h, 1 << 20);
+  assert_int_equal(procfile_read(&pf), -EFBIG);
+  replace_sparse(&h, (1 << 20) - 1);
+  assert_int_equal(procfile_read(&pf), 0);
+  assert_int_equal(pf.len, (1 << 20) - 1);
+  assert_true(pf.cap <= 1 << 20);
+  procfile_destroy(&pf);
+
+  /* The default limit holds too: 64 MiB, not the file's 1 GiB. */
+  replace_sparse(&h, (off_t)1 << 30);
+  assert_int_equal(procfile_init(&pf, h.dir, "zoneinfo"), 0);
+  assert_int_equal(procfile_read(&pf), -EFBIG);
+  assert_null(pf.buf);
+  procfile_destroy(&pf);
+  alarm(0);
+  hostile_done(&h);
+}
+
+/* A file that grows while it is read (a writer appending without end)
+ * stops at the limit too: no read ever takes more than the limit. */
+static void test_grows_without_end(void **state) {
+  struct hostile h;
+  struct procfile pf;
+  (void)state;
+  hostile_dir(&h, "vmstat");
+  int fd = open(h.path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+  assert_true(fd >= 0);
+  pid_t child = fork();
+  assert_true(child >= 0);
+  if (child == 0) {
+    /* Gone with the test, whatever becomes of it. */
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    alarm(30);
+    /* Without end as far as the reader can tell; 16 MiB at most, not to
+     * fill the disk if the reader never stops. */
+    static const char line[] = "pgscan_kswapd 1\n";
+    for (size_t n = 0; n < (16u << 20); n += sizeof(line) - 1)
+      if (write(fd, line, sizeof(line) - 1) < 0)
+        _exit(0);
+    pause();
+    _exit(0);
+  }
+  close(fd);
+  alarm(20);
+  assert_int_equal(procfile_init(&pf, h.dir, "vmstat"), 0);
+  procfile_limit(&pf, 256 << 10);
+  int err = 0;
+  /* Once it is past 256 KiB, every read is refused. */
+  double t0 = now_seconds();
+  while (err == 0 && now_seconds() - t0 < 10)
+    err = procfile_read(&pf);
+  assert_int_equal(err, -EFBIG);
+  assert_null(pf.buf);
+  kill(child, SIGKILL);
+  waitpid(child, NULL, 0);
+  alarm(0);
+  procfile_destroy(&pf);
+  hostile_done(&h);
+}
+
+static void test_strerror(void **state) {
+  char buf[64];
+  (void)state;
+  assert_string_equal(procfile_strerror(PROCFILE_ESOCKET, buf, sizeof(buf)),
+                      "a socket, not a kernel file");
+  assert_string_equal(procfile_strerror(-ENOENT, buf, sizeof(buf)),
+                      strerror(ENOENT));
+  assert_null(procfile_not_kernel_file(-EFBIG));
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_read_fixture),
@@ -210,6 +487,16 @@ int main(void) {
       cmocka_unit_test(test_sizes),
       cmocka_unit_test(test_destroy_twice),
       cmocka_unit_test(test_seq_file_past_first_page),
+      cmocka_unit_test(test_fifo),
+      cmocka_unit_test(test_fifo_with_writer),
+      cmocka_unit_test(test_socket),
+      cmocka_unit_test(test_directory),
+      cmocka_unit_test(test_char_device),
+      cmocka_unit_test(test_block_device),
+      cmocka_unit_test(test_symlinks),
+      cmocka_unit_test(test_too_big),
+      cmocka_unit_test(test_grows_without_end),
+      cmocka_unit_test(test_strerror),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

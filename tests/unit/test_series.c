@@ -1,4 +1,5 @@
 /* Series and windows: worst value per window, lookup by name, limits. */
+#include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -112,12 +113,49 @@ static void test_limit_and_long_names(void **state) {
   series_free(&set);
 }
 
+/* What was refused is kept for the log: how many, why, the first and
+ * the last, named as collectd writes them. */
+static void test_refused(void **state) {
+  struct series_set set;
+  char longname[200];
+
+  (void)state;
+  series_init(&set, 2);
+  assert_int_equal(series_refused_count(&set), 0);
+  series_add(&set, "", "memory", "free", SERIES_MIN, SERIES_GAUGE);
+  series_add(&set, "slab", "bytes", "dentry", SERIES_MAX, SERIES_GAUGE);
+  assert_int_equal(series_refused_count(&set), 0);
+  assert_true(series_add(&set, "slab", "bytes", "inode_cache", SERIES_MAX,
+                         SERIES_GAUGE) == -ENOSPC);
+  assert_true(series_add(&set, "", "vmpage_action", "oom_kill", SERIES_LAST,
+                         SERIES_DERIVE) == -ENOSPC);
+  /* One already there is found, not refused. */
+  assert_int_equal(
+      series_add(&set, "slab", "bytes", "dentry", SERIES_MAX, SERIES_GAUGE), 1);
+  assert_int_equal(series_refused_count(&set), 2);
+  assert_int_equal(set.refused.limit, 2);
+  assert_string_equal(set.refused.first, "lowmem-slab/bytes-inode_cache");
+  assert_string_equal(set.refused.last, "lowmem/vmpage_action-oom_kill");
+  series_free(&set);
+
+  series_init(&set, 10);
+  memset(longname, 'n', sizeof(longname) - 1);
+  longname[sizeof(longname) - 1] = '\0';
+  assert_true(series_add(&set, "slab", "bytes", longname, SERIES_MAX,
+                         SERIES_GAUGE) == -ENAMETOOLONG);
+  assert_int_equal(set.refused.name, 1);
+  assert_int_equal(set.refused.limit, 0);
+  assert_true(strncmp(set.refused.first, "lowmem-slab/bytes-nnn", 21) == 0);
+  series_free(&set);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_min_max_last),
       cmocka_unit_test(test_share),
       cmocka_unit_test(test_find_after_growth),
       cmocka_unit_test(test_limit_and_long_names),
+      cmocka_unit_test(test_refused),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
