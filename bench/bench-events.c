@@ -7,8 +7,7 @@
  *              zone and order, the oom_kill counter, and /dev/kmsg read
  *              until EAGAIN (one read() when the kernel said nothing);
  *   record     record_fill + ring_append: the sample copied into the
- *              mapped ring file (in a temporary directory);
- *   gauges     the slab share gauges.
+ *              mapped ring file (in a temporary directory).
  * Each row is CPU time of this thread per sample (median of the rounds)
  * and its ratio to the baseline; the heap calls per sample of the added
  * paths, once warm (common.c counts them), must be 0. */
@@ -23,25 +22,20 @@
 
 #include "common.h"
 #include "events/events.h"
-#include "events/gauges.h"
 #include "recorder/record.h"
 #include "recorder/ring.h"
 #include "sample/sampler.h"
-#include "window/series.h"
 
-enum row { ROW_SAMPLE, ROW_EVENTS, ROW_RECORD, ROW_GAUGES, ROW_NR };
+enum row { ROW_SAMPLE, ROW_EVENTS, ROW_RECORD, ROW_NR };
 static const char *const row_name[ROW_NR] = {
     [ROW_SAMPLE] = "sample (baseline)",
     [ROW_EVENTS] = "events",
     [ROW_RECORD] = "record (ring)",
-    [ROW_GAUGES] = "gauges",
 };
 
 struct bench {
   struct sampler sampler;
   struct events events;
-  struct gauges gauges;
-  struct series_set set;
   struct ring ring;
   struct record_builder builder;
   struct ring_record *staging;
@@ -62,7 +56,7 @@ static int setup(struct bench *b, const char *proc) {
   };
   if (sampler_init(&b->sampler, &sc) != 0)
     return -1;
-  sampler_read(&b->sampler);
+  sampler_read(&b->sampler, bench_wall_seconds());
 
   b->kmsg = access("/dev/kmsg", R_OK) == 0;
   struct events_config ec = {
@@ -77,9 +71,6 @@ static int setup(struct bench *b, const char *proc) {
   };
   if (events_init(&b->events, &ec) != 0)
     return -1;
-  series_init(&b->set, 10000);
-  if (gauges_init(&b->gauges, &b->set) != 0)
-    return -1;
 
   snprintf(b->dir, sizeof(b->dir), "/tmp/lowmem-bench-events-XXXXXX");
   if (mkdtemp(b->dir) == NULL)
@@ -90,11 +81,11 @@ static int setup(struct bench *b, const char *proc) {
   h.capacity = 3300; /* 2 x (120 s + 30 s) at 10 Hz, and slack */
   h.page_size = (uint32_t)sc.page_size;
   h.sample_interval_ns = 100000000;
-  record_layout(&h, &b->sampler.sample, orders, 2);
+  record_layout(&h, &b->sampler.view, orders, 2);
   if (ring_create(&b->ring, b->ring_path, &h) != 0)
     return -1;
-  record_builder_init(&b->builder, b->ring.h, b->sampler.check);
-  b->staging = calloc(1, b->ring.h->record_size);
+  record_builder_init(&b->builder, &b->ring.hdr);
+  b->staging = calloc(1, b->ring.hdr.record_size);
   return b->staging ? 0 : -1;
 }
 
@@ -103,8 +94,6 @@ static void teardown(struct bench *b) {
   unlink(b->ring_path);
   rmdir(b->dir);
   free(b->staging);
-  gauges_destroy(&b->gauges);
-  series_free(&b->set);
   events_destroy(&b->events);
   sampler_destroy(&b->sampler);
 }
@@ -112,18 +101,16 @@ static void teardown(struct bench *b) {
 static void run_row(struct bench *b, enum row r) {
   switch (r) {
   case ROW_SAMPLE:
-    sampler_read(&b->sampler);
+    sampler_read(&b->sampler, bench_wall_seconds());
     break;
   case ROW_EVENTS:
-    events_step(&b->events, &b->sampler.sample, bench_wall_seconds(), 1.7e9);
+    events_step(&b->events, &b->sampler.sample, &b->sampler.view,
+                bench_wall_seconds(), 1.7e9);
     break;
   case ROW_RECORD:
-    record_fill(&b->builder, b->staging, &b->sampler.sample,
+    record_fill(&b->builder, b->staging, &b->sampler.sample, &b->sampler.view,
                 1700000000000000000);
     ring_append(&b->ring, b->staging);
-    break;
-  case ROW_GAUGES:
-    gauges_add(&b->gauges, &b->set, &b->sampler.sample);
     break;
   case ROW_NR:
     break;
@@ -198,7 +185,7 @@ int main(int argc, char **argv) {
     printf("%-20s %10.2f %8.3f %12.3f\n", row_name[r], med[r],
            med[r] / med[ROW_SAMPLE],
            (double)heap[r] / ((double)rounds * samples));
-  double added = med[ROW_EVENTS] + med[ROW_RECORD] + med[ROW_GAUGES];
+  double added = med[ROW_EVENTS] + med[ROW_RECORD];
   printf("%-20s %10.2f %8.3f\n", "added in all", added,
          added / med[ROW_SAMPLE]);
   printf("ring record: %u bytes (%u zones); at 10 Hz the capability adds "

@@ -38,6 +38,7 @@
 #include "common.h"
 #include "sources/taskstat.h"
 #include "threads/internal.h"
+#include "util/kfile.h"
 #include "threads/threads.h"
 
 #define WINDOW_SAMPLES 10 /* a 1 s window at 0.1 s */
@@ -166,7 +167,7 @@ static void row_raw(struct ctx *c) {
 
 static void row_sample(struct ctx *c) {
   c->now += 0.1;
-  threads_sample(&c->t, c->now);
+  threads_sample(&c->t, c->now, c->ticks % WINDOW_SAMPLES == 0);
   if (++c->ticks % WINDOW_SAMPLES == 0)
     series_reset(&c->set);
 }
@@ -195,7 +196,7 @@ static void row_full_walk(struct ctx *c) {
         continue;
       snprintf(path, sizeof(path), "%s/%s/task/%s/stat", c->o->proc, p->d_name,
                t->d_name);
-      long n = threads_read_small(path, buf, sizeof(buf));
+      long n = kfile_read_small(AT_FDCWD, path, buf, sizeof(buf));
       struct taskstat ts;
       if (n > 0 && taskstat_parse(&ts, buf, (size_t)n) == 0) {
         c->sink += ts.utime + ts.stime;
@@ -290,8 +291,8 @@ static int ctx_init(struct ctx *c, const struct options *o) {
     return -ENOMEM;
   c->walk.no_children = true;
   c->now = 1000;
-  threads_sample(&c->t, c->now);
-  threads_sample(&c->walk, c->now);
+  threads_sample(&c->t, c->now, true);
+  threads_sample(&c->walk, c->now, true);
   return 0;
 }
 

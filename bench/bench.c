@@ -240,7 +240,7 @@ static void naive_vmstat(const char *line, struct naive_sink *s) {
   char key[VMSTAT_NAME_LEN];
   unsigned long long v;
 
-  if (sscanf(line, "%63s %llu", key, &v) == 2 && metrics_vmstat_wanted(key)) {
+  if (sscanf(line, "%63s %llu", key, &v) == 2 && view_counter_wanted(key)) {
     s->sum += v;
     s->records++;
   }
@@ -258,12 +258,34 @@ static void naive_pressure(const char *line, struct naive_sink *s) {
   }
 }
 
+static void naive_pagetypeinfo(const char *line, struct naive_sink *s) {
+  unsigned node;
+  char zone[ZONEINFO_NAME_LEN], type[PAGETYPEINFO_TYPE_LEN];
+  unsigned long long v;
+  int used;
+
+  if (sscanf(line, "Node %u, zone %15[^,], type %15s%n", &node, zone, type,
+             &used) != 3)
+    return;
+  s->records++;
+  for (line += used; sscanf(line, " >%llu%n", &v, &used) == 1 ||
+                     sscanf(line, "%llu%n", &v, &used) == 1;
+       line += used)
+    s->sum += v;
+}
+
 typedef void naive_line_fn(const char *line, struct naive_sink *s);
 
+/* Every source's naive reader (the registry, sample/sources.h, names the
+ * sources): a row each. */
 static naive_line_fn *const naive_line[SOURCE_NR] = {
-    [SOURCE_ZONEINFO] = naive_zoneinfo, [SOURCE_BUDDYINFO] = naive_buddyinfo,
-    [SOURCE_SLABINFO] = naive_slabinfo, [SOURCE_MEMINFO] = naive_meminfo,
-    [SOURCE_VMSTAT] = naive_vmstat,     [SOURCE_PRESSURE] = naive_pressure,
+    [SOURCE_ZONEINFO] = naive_zoneinfo,
+    [SOURCE_BUDDYINFO] = naive_buddyinfo,
+    [SOURCE_SLABINFO] = naive_slabinfo,
+    [SOURCE_MEMINFO] = naive_meminfo,
+    [SOURCE_VMSTAT] = naive_vmstat,
+    [SOURCE_PRESSURE] = naive_pressure,
+    [SOURCE_PAGETYPEINFO] = naive_pagetypeinfo,
 };
 
 static int naive_read(const char *path, enum source src, struct naive_sink *s) {
@@ -272,7 +294,7 @@ static int naive_read(const char *path, enum source src, struct naive_sink *s) {
 
   if (f == NULL)
     return -errno;
-  while (fgets(line, sizeof(line), f) != NULL)
+  while (naive_line[src] != NULL && fgets(line, sizeof(line), f) != NULL)
     naive_line[src](line, s);
   fclose(f);
   return 0;
@@ -311,20 +333,17 @@ static int source_bench_init(struct source_bench *b, const char *proc,
   b->src = src;
   b->raw.fd = -1;
   b->pf.fd = -1;
-  snprintf(b->path, sizeof(b->path), "%s/%s", proc, source_file[src]);
+  snprintf(b->path, sizeof(b->path), "%s/%s", proc, source_info[src].file);
   int err = raw_open(&b->raw, b->path);
   if (err)
     return err;
-  return procfile_init(&b->pf, proc, source_file[src]);
+  return procfile_init(&b->pf, proc, source_info[src].file);
 }
 
 static void source_bench_destroy(struct source_bench *b) {
   raw_close(&b->raw);
   procfile_destroy(&b->pf);
-  zoneinfo_free(&b->parsed.zoneinfo);
-  buddyinfo_free(&b->parsed.buddyinfo);
-  slabinfo_free(&b->parsed.slabinfo);
-  vmstat_free(&b->parsed.vmstat);
+  sample_free(&b->parsed);
 }
 
 /* --- a whole tick ----------------------------------------------------------*/
@@ -335,15 +354,19 @@ struct tick_bench {
   struct raw_file raw[SOURCE_NR];
   struct sampler sampler;
   struct metrics metrics;
-  unsigned long ticks;
+  unsigned long ticks, raw_ticks;
   unsigned long short_ticks; /* a source failed in sampler_read */
+  unsigned long every[SOURCE_NR]; /* ticks between reads, as lowmem's */
   struct naive_sink naive;
 };
 
+/* Each source read as often as lowmem reads it (sample/sources.h), so that
+ * both paths do the kernel's work alike. */
 static int tick_raw(void *ctx) {
   struct tick_bench *b = ctx;
+  unsigned long tick = b->raw_ticks++;
   for (int i = 0; i < SOURCE_NR; i++)
-    if (b->sources & (1u << i)) {
+    if ((b->sources & (1u << i)) && tick % b->every[i] == 0) {
       int err = raw_read(&b->raw[i]);
       if (err)
         return err;
@@ -356,13 +379,14 @@ static int tick_raw(void *ctx) {
 static int tick_lowmem(void *ctx) {
   struct tick_bench *b = ctx;
 
-  sampler_read(&b->sampler);
+  double now = bench_wall_seconds();
+  sampler_read(&b->sampler, now);
   if (b->sampler.sample.ok != b->sources)
     b->short_ticks++;
-  metrics_add(&b->metrics, &b->sampler.sample, bench_wall_seconds());
+  metrics_add(&b->metrics, &b->sampler.sample, &b->sampler.view, now);
   if (++b->ticks % WINDOW_SAMPLES == 0) {
     metrics_choose(&b->metrics);
-    metrics_reset(&b->metrics);
+    metrics_reset(&b->metrics, b->ticks / WINDOW_SAMPLES - 1);
   }
   return 0;
 }
@@ -398,10 +422,17 @@ static int tick_bench_init(struct tick_bench *b, const char *proc,
   };
 
   memset(b, 0, sizeof(*b));
+  /* Each source at its own interval, as the plugin reads them (samples
+   * come every WINDOW_SAMPLES-th of a second here). */
+  for (int i = 0; i < SOURCE_NR; i++) {
+    sc.interval[i] = source_info[i].interval;
+    double every = source_info[i].interval * WINDOW_SAMPLES;
+    b->every[i] = every > 1 ? (unsigned long)(every + 0.5) : 1;
+  }
   b->sources = sources;
   for (int i = 0; i < SOURCE_NR; i++) {
     b->raw[i].fd = -1;
-    snprintf(b->path[i], sizeof(b->path[i]), "%s/%s", proc, source_file[i]);
+    snprintf(b->path[i], sizeof(b->path[i]), "%s/%s", proc, source_info[i].file);
     if (sources & (1u << i)) {
       int err = raw_open(&b->raw[i], b->path[i]);
       if (err)
@@ -618,7 +649,7 @@ static void print_legend(const struct options *o, unsigned sources) {
   printf("total reads:");
   for (int i = 0; i < SOURCE_NR; i++)
     if (sources & (1u << i))
-      printf(" %s", source_file[i]);
+      printf(" %s", source_info[i].file);
   printf("\n");
 }
 
@@ -677,7 +708,7 @@ int main(int argc, char **argv) {
   if (rc)
     return rc > 0 ? 0 : 2;
   for (int i = 0; i <= SOURCE_NR; i++)
-    if (row_init(&rows[i], i < SOURCE_NR ? source_file[i] : "total",
+    if (row_init(&rows[i], i < SOURCE_NR ? source_info[i].file : "total",
                  o.rounds) != 0) {
       fprintf(stderr, "lowmem-bench: out of memory\n");
       return 1;

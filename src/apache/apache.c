@@ -56,7 +56,6 @@ int apache_init(struct apache *a, const struct apache_config *c,
   a->sample_interval = sample_interval;
   a->dispatch_interval = dispatch_interval;
   a->page_size = page_size;
-  a->fed = -1;
 
   const char(*names)[PROCS_NAME_LEN] = c->names;
   size_t nr_names = c->nr_names;
@@ -78,6 +77,9 @@ int apache_init(struct apache *a, const struct apache_config *c,
   a->rss_max =
       add_series(a, PROCESSES, "memory", "rss_max", SERIES_MAX, SERIES_GAUGE);
   a->forks = add_series(a, "", "derive", "forks", SERIES_LAST, SERIES_DERIVE);
+  /* Two values: processes and threads. */
+  a->ps_count =
+      add_series(a, PROCESSES, "ps_count", "", SERIES_MAX, SERIES_GAUGE);
   return a->status.failed_adds ? -ENOMEM : 0;
 }
 
@@ -209,12 +211,9 @@ static bool due(const struct apache *a, double now, bool new_window) {
 
 static void gauge(struct apache *a, int id, double value) {
   series_gauge(a->set, id, value);
-  if (a->fed < 0 && id >= 0)
-    a->fed = id;
 }
 
 static void feed(struct apache *a) {
-  a->fed = -1;
   if (a->have_conns)
     for (size_t i = 0; i < a->conns.nr_ports; i++) {
       const struct conns_port *p = &a->conns.port[i];
@@ -233,34 +232,19 @@ static void feed(struct apache *a) {
       gauge(a, a->rss_average, (double)ps->rss_total / (double)ps->count);
       gauge(a, a->rss_max, (double)ps->rss_max);
     }
-    struct apache_ps_count *pc = &a->ps_count;
-    if (pc->n == 0 || (double)ps->count > pc->processes)
-      pc->processes = (double)ps->count;
-    if (pc->n == 0 || (double)ps->threads > pc->threads)
-      pc->threads = (double)ps->threads;
-    pc->n++;
+    series_gauge2(a->set, a->ps_count, (double)ps->count, (double)ps->threads);
   }
-  if (a->have_forks) {
+  if (a->have_forks)
     series_derive(a->set, a->forks, (int64_t)a->forks_now);
-    if (a->fed < 0 && a->forks >= 0)
-      a->fed = a->forks;
-  }
 }
 
-void apache_read(struct apache *a, double now) {
+void apache_read(struct apache *a, double now, bool window_start) {
   struct apache_status *st = &a->status;
   int failed_adds = st->failed_adds;
 
   memset(st, 0, sizeof(*st));
   st->failed_adds = failed_adds;
-  /* lowmem resets every series of the set when it dispatches a window:
-   * one that was fed at the last sample and is empty now says a new
-   * window began. */
-  st->new_window = a->fed < 0 || a->set->v[a->fed].n == 0;
-  if (st->new_window) {
-    a->ps_count_closed = a->ps_count;
-    memset(&a->ps_count, 0, sizeof(a->ps_count));
-  }
+  st->new_window = window_start;
   if (due(a, now, st->new_window))
     read_kernel(a, now);
   feed(a);

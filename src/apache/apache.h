@@ -47,16 +47,9 @@ void apache_config_defaults(struct apache_config *c);
 /* Per port: one series per state, then the accept queue and its limit. */
 enum { APS_ACCEPT_QUEUE = CS_NR, APS_ACCEPT_LIMIT, APS_NR };
 
-/* ps_count has two values (processes, threads): collectd's glue dispatches
- * it itself, from this window of its own, kept beside the set's. */
-struct apache_ps_count {
-  unsigned n;                /* samples; 0: nothing to dispatch */
-  double processes, threads; /* largest of the window */
-};
-
 /* What happened at this sample, for the glue to report. */
 struct apache_status {
-  bool new_window; /* the set's window was reset since the last sample */
+  bool new_window; /* this sample is the first of a window */
   bool read;       /* the kernel was read at this sample */
   bool discovered; /* processes (and ports) were looked for */
   bool ports_changed;
@@ -82,6 +75,7 @@ struct apache {
 
   int port_ids[APACHE_MAX_PORTS][APS_NR]; /* by index of conns.ports */
   int ps_rss, rss_average, rss_max, forks;
+  int ps_count; /* two values: processes, threads */
 
   /* The latest reading of each part, fed at every sample. */
   bool have_conns, have_procs, have_forks;
@@ -91,10 +85,6 @@ struct apache {
 
   bool started;
   double last_read, last_discovery;
-  int fed; /* a series fed at the last sample; -1: none */
-
-  struct apache_ps_count ps_count;        /* the open window */
-  struct apache_ps_count ps_count_closed; /* the window that just closed */
   struct apache_status status;
 };
 
@@ -105,9 +95,10 @@ int apache_init(struct apache *a, const struct apache_config *c,
                 double dispatch_interval, uint64_t page_size,
                 struct series_set *set);
 
-/* One sample at monotonic time now (seconds): reads the kernel when due,
- * feeds the latest readings to the window; a->status says what happened. */
-void apache_read(struct apache *a, double now);
+/* One sample at monotonic time now (seconds), window_start when it is the
+ * first of a window: reads the kernel when due, feeds the latest readings
+ * to the window; a->status says what happened. */
+void apache_read(struct apache *a, double now, bool window_start);
 
 void apache_destroy(struct apache *a);
 

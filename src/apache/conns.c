@@ -6,6 +6,7 @@
 #include <sys/socket.h>
 
 #include "sources/proc_net_tcp.h"
+#include "util/array.h"
 
 /* A dump the kernel marks interrupted is asked again, this many times. */
 enum { CONNS_DUMP_TRIES = 3 };
@@ -160,15 +161,10 @@ static void add_listener(void *arg, const struct tcp_sock *s) {
 
   if (s->state != TCPS_LISTEN || s->inode == 0)
     return;
-  if (c->nr_listeners == c->listeners_cap) {
-    size_t cap = c->listeners_cap ? c->listeners_cap * 2 : 64;
-    struct conns_listener *v = realloc(c->listeners, cap * sizeof(*v));
-    if (v == NULL) {
-      c->listeners_oom = true;
-      return;
-    }
-    c->listeners = v;
-    c->listeners_cap = cap;
+  if (array_reserve(&c->listeners, &c->listeners_cap, c->nr_listeners + 1,
+                    sizeof(*c->listeners)) != 0) {
+    c->listeners_oom = true;
+    return;
   }
   c->listeners[c->nr_listeners++] =
       (struct conns_listener){.inode = s->inode, .port = s->sport};

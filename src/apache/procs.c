@@ -11,6 +11,8 @@
 #include "sources/parse.h"
 #include "sources/pidstat.h"
 #include "sources/taskstat.h"
+#include "util/kfile.h"
+#include "util/array.h"
 
 enum { PROCS_BUF_INITIAL = 4096, PROCS_BUF_MAX = 16 << 20, DENTS_CAP = 32768 };
 
@@ -56,9 +58,9 @@ static int procs_open(struct procs *p) {
 /* Reads ProcPath/rel whole into p->buf (grown when a read fills it).
  * Returns the length or -errno. */
 static ssize_t read_rel(struct procs *p, const char *rel) {
-  int fd = openat(p->proc_fd, rel, O_RDONLY | O_CLOEXEC);
+  int fd = kfile_open(p->proc_fd, rel);
   if (fd < 0)
-    return -errno;
+    return fd;
   size_t got = 0;
   for (;;) {
     ssize_t n = pread(fd, p->buf + got, p->buf_cap - got, (off_t)got);
@@ -124,14 +126,8 @@ static struct procs_task *find_task(struct procs *p, int pid) {
 
 /* Inserts in pid order. */
 static int add_task(struct procs *p, int pid, bool master, uint64_t start) {
-  if (p->nr == p->cap) {
-    size_t cap = p->cap ? p->cap * 2 : 64;
-    struct procs_task *v = realloc(p->tasks, cap * sizeof(*v));
-    if (v == NULL)
-      return -ENOMEM;
-    p->tasks = v;
-    p->cap = cap;
-  }
+  if (array_reserve(&p->tasks, &p->cap, p->nr + 1, sizeof(*p->tasks)) != 0)
+    return -ENOMEM;
   size_t i = p->nr;
   for (; i > 0 && p->tasks[i - 1].pid > pid; i--)
     p->tasks[i] = p->tasks[i - 1];
@@ -326,14 +322,9 @@ void procs_sample(struct procs *p, struct procs_sample *out) {
 /* --- socket inodes --------------------------------------------------------*/
 
 static int add_inode(struct procs *p, uint64_t inode) {
-  if (p->nr_inodes == p->inodes_cap) {
-    size_t cap = p->inodes_cap ? p->inodes_cap * 2 : 64;
-    uint64_t *v = realloc(p->inodes, cap * sizeof(*v));
-    if (v == NULL)
-      return -ENOMEM;
-    p->inodes = v;
-    p->inodes_cap = cap;
-  }
+  if (array_reserve(&p->inodes, &p->inodes_cap, p->nr_inodes + 1,
+                    sizeof(*p->inodes)) != 0)
+    return -ENOMEM;
   p->inodes[p->nr_inodes++] = inode;
   return 0;
 }

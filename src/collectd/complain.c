@@ -3,6 +3,7 @@
 #include "collectd/core/utils/common/common.h"
 
 #include "complain.h"
+#include "say.h"
 
 #include <errno.h>
 #include <string.h>
@@ -17,22 +18,23 @@ const char *complain_strerror(int err, char *buf, size_t cap) {
   return sstrerror(-err, buf, cap);
 }
 
-/* What the administrator can do about an error, by errno. */
-static const char *advice(const char *key, int err, char *buf, size_t cap) {
-  if (strcmp(key, "Slabinfo") == 0 && err == -EACCES)
-    return "it is readable by root only: run collectd as root, or set "
-           "\"Slabinfo false\" (the slab totals from meminfo are still "
-           "reported)";
-  if (strcmp(key, "Pressure") == 0 && err == -ENOENT)
-    return "this kernel has no pressure stall information (it needs 4.20+ "
-           "with CONFIG_PSI, and psi=1 on the command line where it is off "
-           "by default); set \"Pressure false\" to stop asking";
+/* What the administrator can do about an error: the source's own advice
+ * (sample/sources.h) for a missing file or one collectd may not read, else
+ * by errno. */
+static const char *advice(enum source src, int err, char *buf, size_t cap) {
+  const struct source_info *si = &source_info[src];
+
+  if ((err == -EACCES || err == -EPERM) && si->denied != NULL)
+    return si->denied;
+  if (err == -ENOENT && si->missing != NULL)
+    return si->missing;
   if (err == -EINVAL)
     return "its format is not one lowmem knows; please report it with a "
            "copy of the file";
   if (err == -ENOENT || err == -EACCES) {
     snprintf(buf, cap,
-             "check ProcPath and collectd's rights, or set \"%s false\"", key);
+             "check ProcPath and collectd's rights, or set \"%s false\"",
+             si->key);
     return buf;
   }
   return "its values are not reported until it can be read";
@@ -67,18 +69,18 @@ static bool say_not_kernel_file(const struct procfile *pf, const char *key,
 }
 
 void complain_source(struct complaint *c, const struct procfile *pf,
-                     const char *key, int err) {
+                     enum source src, int err) {
+  const char *key = source_info[src].key;
   char buf[160];
 
-  if (err == c->err)
+  if (!say_changed(&c->err, err))
     return;
   if (err == 0)
     plugin_log(LOG_NOTICE, "lowmem plugin: %s can be read again.", pf->path);
   else if (!say_not_kernel_file(pf, key, err))
     plugin_log(LOG_WARNING, "lowmem plugin: cannot use %s (%s): %s.", pf->path,
                err == -EINVAL ? "unexpected format" : STRERROR(-err),
-               advice(key, err, buf, sizeof(buf)));
-  c->err = err;
+               advice(src, err, buf, sizeof(buf)));
   if (err)
     c->malformed = false;
 }

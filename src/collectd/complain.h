@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "sample/sources.h"
 #include "sources/procfile.h"
 #include "window/series.h"
 
@@ -18,10 +19,10 @@ struct complaint {
   bool malformed; /* malformed lines were reported */
 };
 
-/* Logs when err differs from the last one reported for the source read
- * through pf; key names it in the configuration ("Zoneinfo"). */
+/* Logs when err differs from the last one reported for source src,
+ * read through pf, with what to do about it. */
 void complain_source(struct complaint *c, const struct procfile *pf,
-                     const char *key, int err);
+                     enum source src, int err);
 
 /* Logs when a source that read cleanly starts to have malformed lines. */
 void complain_malformed(struct complaint *c, const char *path,

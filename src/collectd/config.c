@@ -19,6 +19,8 @@ int lowmem_config_defaults(struct lowmem_config *c) {
     return -ENOMEM;
   c->sample_interval = 0.1;
   c->sampler.sources = (1u << SOURCE_NR) - 1;
+  for (int i = 0; i < SOURCE_NR; i++)
+    c->sampler.interval[i] = source_info[i].interval;
   c->sampler.check = WATERMARK_CHECK_AUTO;
   c->sampler.orders[0] = 0;
   c->sampler.orders[1] = 1;
@@ -172,9 +174,17 @@ static int parse_key(struct lowmem_config *c, const oconfig_item_t *ci) {
     return parse_orders(c, ci);
   if (strcasecmp(ci->key, "WatermarkCheck") == 0)
     return parse_watermark_check(c, ci);
-  for (int s = 0; s < SOURCE_NR; s++)
-    if (strcasecmp(ci->key, source_name[s]) == 0)
+  for (int s = 0; s < SOURCE_NR; s++) {
+    const char *key = source_info[s].key;
+    size_t n = strlen(key);
+    if (strcasecmp(ci->key, key) == 0)
       return parse_source_switch(c, ci, s);
+    /* "PagetypeinfoInterval 10": how often the source is read. */
+    if (strncasecmp(ci->key, key, n) == 0 &&
+        strcasecmp(ci->key + n, "Interval") == 0)
+      return option_number(ci, 0, 3600, "seconds (0: at every sample)", "10",
+                           &c->sampler.interval[s]);
+  }
 
   return 1;
 }

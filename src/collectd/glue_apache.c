@@ -1,15 +1,14 @@
-/* Hooks of the web server capability (see hooks.h): its configuration
- * keys, its log, and the dispatch of ps_count, whose two values (processes,
- * threads) do not fit a one-value series. */
+/* The web server hook (hooks.h): its configuration keys and its log; its
+ * values go through the window like every other series (src/apache/). */
 #include "collectd/core/daemon/collectd.h"
 #include "collectd/core/daemon/plugin.h"
 #include "collectd/core/utils/common/common.h"
 
 #include "apache/apache.h"
 #include "complain.h"
-#include "dispatch.h"
 #include "hooks.h"
 #include "option.h"
+#include "say.h"
 
 #include <errno.h>
 #include <strings.h>
@@ -20,7 +19,6 @@ static struct apache_config config;
 static bool config_set; /* defaults applied */
 static struct apache apache;
 static bool running;
-static cdtime_t dispatch_interval;
 
 /* What was last reported, so that the log says each thing once. */
 static struct {
@@ -120,7 +118,7 @@ static int parse_source(const oconfig_item_t *ci) {
   return -1;
 }
 
-int apache_glue_config(const oconfig_item_t *ci) {
+static int apache_config(const oconfig_item_t *ci) {
   if (strcasecmp(ci->key, "Apache") == 0)
     return parse_enabled(ci);
   if (strcasecmp(ci->key, "Port") == 0)
@@ -142,7 +140,7 @@ static void say_ports(void);
 
 /* --- start and stop -------------------------------------------------------*/
 
-int apache_glue_init(const struct lowmem_context *ctx) {
+static int apache_start(const struct lowmem_context *ctx) {
   struct apache_config *c = cfg();
 
   if (!c->enabled)
@@ -155,7 +153,6 @@ int apache_glue_init(const struct lowmem_context *ctx) {
                c->connections_interval, ctx->sample_interval);
     c->connections_interval = ctx->sample_interval;
   }
-  dispatch_interval = ctx->dispatch_interval;
   if (apache_init(&apache, c, ctx->proc_path, ctx->sample_interval,
                   CDTIME_T_TO_DOUBLE(ctx->dispatch_interval), ctx->page_size,
                   ctx->set) != 0) {
@@ -171,7 +168,7 @@ int apache_glue_init(const struct lowmem_context *ctx) {
   return 0;
 }
 
-void apache_glue_shutdown(void) {
+static void apache_stop(void) {
   if (running)
     apache_destroy(&apache);
   running = false;
@@ -248,22 +245,6 @@ static void say_ports(void) {
                "lowmem plugin: watching TCP port(s) %s, where processes "
                "named %s listen.",
                ports, names_text(names, sizeof(names)));
-}
-
-/* Logs err when it differs from *last: trouble once, then recovery. A
- * file missing under ProcPath (a saved tree, a container's view) is worth
- * a notice, not a warning: nothing on a real /proc is absent. */
-static void say_err(int *last, int err, const char *what, const char *advice) {
-  if (err == *last)
-    return;
-  if (err == 0)
-    plugin_log(LOG_NOTICE, "lowmem plugin: can %s again.", what);
-  else
-    plugin_log(err == -ENOENT ? LOG_NOTICE : LOG_WARNING,
-               "lowmem plugin: cannot %s (%s): %s.", what,
-               complain_strerror(err, (char[ERRBUF_SIZE]){0}, ERRBUF_SIZE),
-               advice);
-  *last = err;
 }
 
 static void say_processes(void) {
@@ -345,39 +326,17 @@ static void report(const struct apache_status *st) {
 
 /* --- reading --------------------------------------------------------------*/
 
-static void dispatch_ps_count(const struct apache_ps_count *pc, cdtime_t time) {
-  value_t values[2] = {{.gauge = pc->processes}, {.gauge = pc->threads}};
-  value_list_t vl = VALUE_LIST_INIT;
-
-  vl.values = values;
-  vl.values_len = 2;
-  vl.time = time;
-  vl.interval = dispatch_interval;
-  sstrncpy(vl.plugin, "lowmem", sizeof(vl.plugin));
-  sstrncpy(vl.plugin_instance, "apache", sizeof(vl.plugin_instance));
-  sstrncpy(vl.type, "ps_count", sizeof(vl.type));
-  plugin_dispatch_values(&vl);
-}
-
-void apache_glue_read(const struct lowmem_context *ctx,
-                      const struct sample *sample, double now) {
+static void apache_sample(const struct lowmem_context *ctx, struct tick *t) {
   (void)ctx;
-  (void)sample;
   if (!running)
     return;
-  apache_read(&apache, now);
+  apache_read(&apache, t->mono, t->window_start);
   report(&apache.status);
-  if (!apache.status.new_window)
-    return;
-  /* lowmem.c has just closed the window: ps_count goes out with the stamp
-   * its values got, or not at all when it was dropped (the clock went
-   * back) or none closed (the first sample). */
-  cdtime_t stamp;
-  if (lowmem_window_dispatched(&stamp) && apache.ps_count_closed.n > 0)
-    dispatch_ps_count(&apache.ps_count_closed, stamp);
 }
 
-void apache_glue_last_window(cdtime_t stamp) {
-  if (running && apache.ps_count.n > 0)
-    dispatch_ps_count(&apache.ps_count, stamp);
-}
+const struct lowmem_hook apache_hook = {
+    .config = apache_config,
+    .init = apache_start,
+    .read = apache_sample,
+    .shutdown = apache_stop,
+};

@@ -1,5 +1,5 @@
-/* Hooks of the threads capability (see hooks.h): writeback and reclaim
- * threads, and each device's writeback state (src/threads/). */
+/* The threads hook (hooks.h): writeback and reclaim threads, and each
+ * device's writeback state (src/threads/). */
 #include "collectd/core/daemon/collectd.h"
 #include "collectd/core/daemon/plugin.h"
 #include "collectd/core/utils/common/common.h"
@@ -7,7 +7,7 @@
 #include "complain.h"
 #include "hooks.h"
 #include "option.h"
-#include "sources/osrelease.h"
+#include "say.h"
 #include "threads/threads.h"
 
 #include <errno.h>
@@ -45,7 +45,7 @@ static struct {
  * ("kernel/debug/bdi/<device>/stats", "dev/block/<maj:min>/uevent"). */
 #define SYS_PATH_MAX (PATH_MAX - 128)
 
-int threads_glue_config(const oconfig_item_t *ci) {
+static int threads_config(const oconfig_item_t *ci) {
   if (strcasecmp(ci->key, "Threads") == 0)
     return option_boolean(ci, &config.enabled);
   if (strcasecmp(ci->key, "SysPath") == 0)
@@ -64,22 +64,22 @@ int threads_glue_config(const oconfig_item_t *ci) {
 
 /* From 3.10 to 4.17 writeback runs in workers whose names do not say for
  * which device: say once what is reported instead. */
-static void note_kernel(const char *proc_path) {
-  struct kernel_version kv;
+static void note_kernel(const struct lowmem_context *ctx) {
+  const struct kernel_version *kv = &ctx->kernel;
 
   /* lowmem.c says why, when the release cannot be read. */
-  if (osrelease_read(proc_path, &kv, NULL, 0) == 0 &&
-      kernel_version_cmp(&kv, 3, 10) >= 0 && kernel_version_cmp(&kv, 4, 18) < 0)
+  if (ctx->kernel_known && kernel_version_cmp(kv, 3, 10) >= 0 &&
+      kernel_version_cmp(kv, 4, 18) < 0)
     plugin_log(LOG_INFO,
                "lowmem plugin: Linux %u.%u does writeback in kernel workers "
                "whose names do not show the device (they do since 4.18): "
                "lowmem-writeback/percent-flush-<device> is not reported; "
                "lowmem-writeback/percent-unbound_kworkers includes the CPU "
                "of writeback.",
-               kv.major, kv.minor);
+               kv->major, kv->minor);
 }
 
-int threads_glue_init(const struct lowmem_context *ctx) {
+static int threads_start(const struct lowmem_context *ctx) {
   if (!config.enabled)
     return 0;
   long tck = sysconf(_SC_CLK_TCK);
@@ -96,7 +96,7 @@ int threads_glue_init(const struct lowmem_context *ctx) {
     ERROR_LOG("out of memory at start (threads).");
     return -1;
   }
-  note_kernel(ctx->proc_path);
+  note_kernel(ctx);
   said.discovery_err = 0;
   said.bdi_err = 0;
   running = true;
@@ -108,7 +108,7 @@ int threads_glue_init(const struct lowmem_context *ctx) {
 static void report_discovery(void) {
   int err = threads.discovery_err;
 
-  if (err == said.discovery_err)
+  if (!say_changed(&said.discovery_err, err))
     return;
   if (err == 0)
     plugin_log(LOG_NOTICE,
@@ -123,13 +123,12 @@ static void report_discovery(void) {
                "false\".",
                threads.config.proc_path,
                complain_strerror(err, (char[ERRBUF_SIZE]){0}, ERRBUF_SIZE));
-  said.discovery_err = err;
 }
 
 static void report_bdi(void) {
   int err = threads.bdi_err;
 
-  if (!threads.config.bdi_stats || err == said.bdi_err)
+  if (!threads.config.bdi_stats || !say_changed(&said.bdi_err, err))
     return;
   if (err == 0)
     plugin_log(LOG_NOTICE,
@@ -151,7 +150,6 @@ static void report_bdi(void) {
                "run collectd as root, or set \"BdiStats false\".",
                threads.bdi_root,
                complain_strerror(err, (char[ERRBUF_SIZE]){0}, ERRBUF_SIZE));
-  said.bdi_err = err;
 }
 
 static void report_once(void) {
@@ -170,22 +168,27 @@ static void report_once(void) {
   said.malformed = threads.malformed > 0;
 }
 
-void threads_glue_read(const struct lowmem_context *ctx,
-                       const struct sample *sample, double now) {
+static void threads_read(const struct lowmem_context *ctx, struct tick *t) {
   (void)ctx;
-  (void)sample;
   if (!running)
     return;
-  threads_sample(&threads, now);
+  threads_sample(&threads, t->mono, t->window_start);
   report_discovery();
   report_bdi();
   report_once();
 }
 
-void threads_glue_shutdown(void) {
+static void threads_stop(void) {
   if (running)
     threads_destroy(&threads);
   running = false;
   free(config.sys_path);
   config.sys_path = NULL;
 }
+
+const struct lowmem_hook threads_hook = {
+    .config = threads_config,
+    .init = threads_start,
+    .read = threads_read,
+    .shutdown = threads_stop,
+};

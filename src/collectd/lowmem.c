@@ -1,15 +1,16 @@
 /* lowmem: the collectd glue.
  *
- * A read callback runs every SampleInterval and feeds one sample of the
- * kernel's memory state to the window; once per dispatch interval
- * (collectd's Interval for the plugin) the window's worst values leave as
- * one value list per series, stamped at the end of the window on the
- * interval grid (window/grid.h), so RRD files get one update per step and
- * a 300 ms dip still shows. The last window goes out when collectd frees
- * the read callback: after its last read, while the write threads still
- * run (at shutdown, and after the one read of `collectd -T`). This is the
- * only file that speaks to collectd besides the configuration and the log
- * helpers. */
+ * A read callback runs every SampleInterval: it reads the kernel
+ * (sample/sampler.h: the sample and its view), feeds the window
+ * (window/metrics.h) and calls each capability's hook (hooks.h) in the
+ * order of the table below. Once per dispatch interval (collectd's
+ * Interval for the plugin) the window's worst values leave as one value
+ * list per series, stamped at the end of the window on the interval grid
+ * (window/grid.h), so RRD files get one update per step and a 300 ms dip
+ * still shows. Every value lowmem sends leaves here: one dispatch path.
+ * The last window goes out when collectd frees the read callback: after
+ * its last read, while the write threads still run (at shutdown, and
+ * after the one read of `collectd -T`). */
 #include "collectd/core/daemon/collectd.h"
 #include "collectd/core/daemon/globals.h"
 #include "collectd/core/daemon/plugin.h"
@@ -18,7 +19,6 @@
 
 #include "complain.h"
 #include "config.h"
-#include "dispatch.h"
 #include "hooks.h"
 #include "window/grid.h"
 
@@ -30,15 +30,18 @@ static struct sampler sampler;
 static struct metrics metrics;
 static struct complaint complaint[SOURCE_NR];
 static struct lowmem_context context;
+
+/* The capabilities beside the memory sources, in the order their hooks
+ * run: collectd's OOM score first (before anything is started), events
+ * before the record of them. */
+static const struct lowmem_hook *const hooks[] = {
+    &oom_score_hook, &threads_hook, &apache_hook, &events_hook, &record_hook,
+};
+#define NR_HOOKS (sizeof(hooks) / sizeof(hooks[0]))
 static bool said_series; /* series the set refused were reported */
 
 static cdtime_t dispatch_interval;
 static struct window_grid grid;
-/* What this read did with the window that closed (dispatch.h). */
-static struct {
-  bool dispatched;
-  cdtime_t stamp;
-} closed;
 
 /* How long the last window's values may take to be written at the end.
  * collectd stops its write threads right after, dropping what they have
@@ -63,13 +66,11 @@ static int check_intervals(void) {
 
 /* A key goes to the memory sources first, then to each hook in turn. */
 static int config_key(const oconfig_item_t *ci) {
-  int (*const hook_config[])(const oconfig_item_t *) = {
-      threads_glue_config, apache_glue_config, events_glue_config};
   int rc = lowmem_config_key(&config, ci);
 
-  for (size_t h = 0; rc == 1 && h < sizeof(hook_config) / sizeof(*hook_config);
-       h++)
-    rc = hook_config[h](ci);
+  for (size_t h = 0; rc == 1 && h < NR_HOOKS; h++)
+    if (hooks[h]->config != NULL)
+      rc = hooks[h]->config(ci);
   if (rc == 1)
     plugin_log(LOG_ERR,
                "lowmem plugin: unknown option \"%s\". The README lists "
@@ -99,16 +100,17 @@ static double monotonic_seconds(void) {
 
 static void dispatch_series(const struct series *s, cdtime_t time) {
   value_list_t vl = VALUE_LIST_INIT;
-  value_t value;
+  value_t values[2];
 
   if (s->ds == SERIES_DERIVE)
-    value.derive = s->derive;
+    values[0].derive = s->derive;
   else
-    value.gauge = s->gauge;
-  vl.values = &value;
-  vl.values_len = 1;
+    values[0].gauge = s->gauge;
+  values[1].gauge = s->gauge2;
+  vl.values = values;
+  vl.values_len = s->values == 2 ? 2 : 1;
   vl.time = time;
-  vl.interval = dispatch_interval;
+  vl.interval = dispatch_interval * (s->every > 1 ? s->every : 1);
   sstrncpy(vl.plugin, "lowmem", sizeof(vl.plugin));
   sstrncpy(vl.plugin_instance, s->plugin_instance, sizeof(vl.plugin_instance));
   sstrncpy(vl.type, s->type, sizeof(vl.type));
@@ -116,27 +118,23 @@ static void dispatch_series(const struct series *s, cdtime_t time) {
   plugin_dispatch_values(&vl);
 }
 
-/* Dispatches the window at time (its end on the grid, window/grid.h).
- * Returns the id of the last series dispatched, -1 for none. */
-static int dispatch_window(cdtime_t time) {
+/* Dispatches the window that ends at stamp (on the grid, window/grid.h):
+ * every series due at that end (series.h: most at every window). Returns
+ * the id of the last series dispatched, -1 for none. */
+static int dispatch_window(cdtime_t stamp) {
+  uint64_t w = stamp / dispatch_interval - 1;
   int last = -1;
 
   metrics_choose(&metrics);
   for (size_t i = 0; i < metrics.set.nr; i++) {
     const struct series *s = &metrics.set.v[i];
-    if (s->n > 0 && s->chosen) {
-      dispatch_series(s, time);
+    if (s->n > 0 && s->chosen && series_due(s, w)) {
+      dispatch_series(s, stamp);
       last = (int)i;
     }
   }
-  metrics_reset(&metrics);
+  metrics_reset(&metrics, w);
   return last;
-}
-
-bool lowmem_window_dispatched(cdtime_t *stamp) {
-  if (closed.dispatched)
-    *stamp = closed.stamp;
-  return closed.dispatched;
 }
 
 /* The clock went back past the last stamp, or came back to it: said once
@@ -157,56 +155,60 @@ static void report_clock(bool was_behind, cdtime_t now) {
 }
 
 /* Closes the window the clock has left, if any, before this read's
- * sample goes in. */
-static void window_turn(void) {
+ * sample goes in. True when this sample opens a window. */
+static bool window_turn(void) {
   cdtime_t now = cdtime(), stamp = 0;
-  bool was_behind = grid.behind;
+  bool was_behind = grid.behind, first = !grid.open;
+  enum grid_action action = window_grid_sample(&grid, now, &stamp);
 
-  closed.dispatched = false;
-  switch (window_grid_sample(&grid, now, &stamp)) {
+  switch (action) {
   case GRID_DISPATCH:
     dispatch_window(stamp);
-    closed.dispatched = true;
-    closed.stamp = stamp;
     break;
   case GRID_DROP:
-    metrics_reset(&metrics);
+    series_reset(&metrics.set);
     break;
   case GRID_KEEP:
     break;
   }
   report_clock(was_behind, now);
+  return first || action != GRID_KEEP;
 }
 
 static void report_sources(const struct sample *sm) {
-  const unsigned malformed[SOURCE_NR] = {
-      [SOURCE_ZONEINFO] = sm->zoneinfo.malformed,
-      [SOURCE_BUDDYINFO] = sm->buddyinfo.malformed,
-      [SOURCE_SLABINFO] = sm->slabinfo.malformed,
-      [SOURCE_MEMINFO] = sm->meminfo.malformed,
-      [SOURCE_VMSTAT] = sm->vmstat.malformed,
-      [SOURCE_PRESSURE] = sm->pressure.malformed,
-  };
   for (int i = 0; i < SOURCE_NR; i++) {
     if (!(config.sampler.sources & (1u << i)))
       continue;
-    complain_source(&complaint[i], &sampler.files[i], source_name[i],
+    complain_source(&complaint[i], &sampler.files[i], (enum source)i,
                     sm->err[i]);
-    if (sm->err[i] == 0)
-      complain_malformed(&complaint[i], sampler.files[i].path, malformed[i]);
+    if (sm->err[i] == 0 && (sm->fresh & (1u << i)))
+      complain_malformed(&complaint[i], sampler.files[i].path,
+                         sample_malformed(sm, (enum source)i));
   }
 }
 
-static int lowmem_read(user_data_t *ud) {
-  window_turn();
+static double real_seconds(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_REALTIME, &ts);
+  return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
 
-  double now = monotonic_seconds();
-  sampler_read(&sampler);
+static int lowmem_read(user_data_t *ud) {
+  struct tick t = {
+      .window_start = window_turn(),
+      .mono = monotonic_seconds(),
+      .real = real_seconds(),
+      .sample = &sampler.sample,
+      .view = &sampler.view,
+  };
+
+  (void)ud;
+  sampler_read(&sampler, t.mono);
   report_sources(&sampler.sample);
-  metrics_add(&metrics, &sampler.sample, now);
-  threads_glue_read(&context, &sampler.sample, now);
-  apache_glue_read(&context, &sampler.sample, now);
-  events_glue_read(&context, &sampler.sample, now);
+  metrics_add(&metrics, &sampler.sample, &sampler.view, t.mono);
+  for (size_t h = 0; h < NR_HOOKS; h++)
+    if (hooks[h]->read != NULL)
+      hooks[h]->read(&context, &t);
   complain_series(&said_series, &metrics.set);
   return 0;
 }
@@ -268,10 +270,9 @@ static void lowmem_read_end(void *data) {
 
   (void)data;
   if (window_grid_close(&grid, &stamp) != GRID_DISPATCH) {
-    metrics_reset(&metrics);
+    series_reset(&metrics.set);
     return;
   }
-  apache_glue_last_window(stamp);
   int last = dispatch_window(stamp);
   if (last >= 0)
     wait_taken(&metrics.set.v[last], stamp);
@@ -309,6 +310,10 @@ static int lowmem_init(void) {
   memcpy(config.metrics.orders, config.sampler.orders,
          sizeof(config.metrics.orders));
   config.metrics.page_size = config.sampler.page_size;
+  /* Free blocks per migrate type leave at pagetypeinfo's own interval. */
+  double every = config.sampler.interval[SOURCE_PAGETYPEINFO] /
+                 CDTIME_T_TO_DOUBLE(dispatch_interval);
+  config.metrics.pagetype_every = every > 1 ? (unsigned)(every + 0.5) : 1;
   if (sampler_init(&sampler, &config.sampler) != 0 ||
       metrics_init(&metrics, &config.metrics) != 0) {
     plugin_log(LOG_ERR, "lowmem plugin: out of memory at start.");
@@ -323,10 +328,13 @@ static int lowmem_init(void) {
       .check = sampler.check,
       .orders = sampler.config.orders,
       .nr_orders = sampler.config.nr_orders,
+      .kernel = sampler.kernel,
+      .kernel_known = sampler.kernel_known,
+      .release = sampler.release,
   };
-  if (threads_glue_init(&context) != 0 || apache_glue_init(&context) != 0 ||
-      events_glue_init(&context) != 0)
-    return -1;
+  for (size_t h = 0; h < NR_HOOKS; h++)
+    if (hooks[h]->init != NULL && hooks[h]->init(&context) != 0)
+      return -1;
   if (sampler.kernel_err != 0)
     complain_kernel(config.proc_path, sampler.kernel_err,
                     check_name(sampler.check));
@@ -342,7 +350,6 @@ static int lowmem_init(void) {
              check_name(sampler.check));
 
   window_grid_init(&grid, dispatch_interval);
-  closed.dispatched = false;
   said_series = false;
   /* collectd calls free_func only for data that is not NULL. */
   user_data_t ud = {.data = &grid, .free_func = lowmem_read_end};
@@ -351,9 +358,9 @@ static int lowmem_init(void) {
 }
 
 static int lowmem_shutdown(void) {
-  events_glue_shutdown();
-  apache_glue_shutdown();
-  threads_glue_shutdown();
+  for (size_t h = NR_HOOKS; h-- > 0;)
+    if (hooks[h]->shutdown != NULL)
+      hooks[h]->shutdown();
   sampler_destroy(&sampler);
   metrics_destroy(&metrics);
   lowmem_config_free(&config);

@@ -7,7 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "zones.h"
 
 /* A kernel timestamp further than this from now is not trusted (a log
  * file from another boot, a clock that jumped): the time it was read
@@ -21,7 +20,7 @@ int events_init(struct events *ev, const struct events_config *c) {
   ev->config.zones = NULL;
   ev->config.nr_zones = 0;
   ev->config.kernel_log = NULL;
-  ev->oom_kill_item = -1;
+  ev->oom_kill_counter = -1;
   oom_init(&ev->oom);
   if (c->kernel_log) {
     ev->config.kernel_log = strdup(c->kernel_log);
@@ -89,22 +88,17 @@ static void read_log(struct events *ev, double mono) {
   ev->log_err = rc < 0 ? rc : 0;
 }
 
-static void read_counter(struct events *ev, const struct sample *s,
+/* vmstat's oom_kill (4.13+), from the view's counters. */
+static void read_counter(struct events *ev, const struct view *v,
                          double mono) {
-  const struct vmstat *vs = &s->vmstat;
-
-  if (!(s->ok & (1u << SOURCE_VMSTAT))) {
-    oom_counter(&ev->oom, false, 0, mono);
-    return;
+  if (!ev->vm_built || ev->vm_gen != v->vm_generation) {
+    ev->oom_kill_counter = view_counter(v, "oom_kill");
+    ev->vm_gen = v->vm_generation;
+    ev->vm_built = true;
   }
-  if (!ev->vmstat_built || ev->vmstat_gen != vs->generation) {
-    ev->oom_kill_item = vmstat_find(vs, "oom_kill");
-    ev->vmstat_gen = vs->generation;
-    ev->vmstat_built = true;
-  }
-  long i = ev->oom_kill_item;
-  bool has = i >= 0 && (size_t)i < vs->nr;
-  oom_counter(&ev->oom, has, has ? vs->items[i].value : 0, mono);
+  int i = ev->oom_kill_counter;
+  bool has = i >= 0 && (size_t)i < v->nr_vm;
+  oom_counter(&ev->oom, has, has ? v->vm[i].value : 0, mono);
 }
 
 /* --- telling it
@@ -181,34 +175,42 @@ static void add_name(struct line *l, const char *name) {
 
 /* "; tightest zone node0-Normal: free 5.2 MiB, min 3.9 MiB, order-1
  *  headroom -1.8 MiB, slab 661 MiB", and its meta data. */
-static void tell_zone(struct events *ev, const struct sample *s, unsigned order,
-                      struct event *e, struct line *l, bool in_message) {
-  struct zone_view v;
+static void tell_zone(struct events *ev, const struct sample *s,
+                      const struct view *v, unsigned order, struct event *e,
+                      struct line *l, bool in_message) {
+  int64_t pages;
+  const struct zone_view *z = view_tightest(v, order, &pages);
 
-  if (!zone_tightest(s, ev->config.check, ev->config.page_size, order, &v))
+  if (z == NULL)
     return;
   const uint64_t page = ev->config.page_size;
-  const int64_t headroom = event_pages_bytes(v.headroom, page);
+  const int64_t headroom = event_pages_bytes(pages, page);
+  /* The zone's own slab on kernels before 4.8, else the system's. */
+  bool has_slab = z->has_slab || ((s->ok & (1u << SOURCE_MEMINFO)) &&
+                                  meminfo_has(&s->meminfo, MEMINFO_SLAB));
+  uint64_t slab = z->has_slab ? event_upages_bytes(z->slab, page)
+                  : has_slab  ? s->meminfo.value[MEMINFO_SLAB]
+                              : 0;
   char f[24], m[24], h[24], sl[24];
-  bytes(f, sizeof(f), (double)event_upages_bytes(v.free, page));
-  bytes(m, sizeof(m), (double)event_upages_bytes(v.min, page));
+  bytes(f, sizeof(f), (double)event_upages_bytes(z->info->free, page));
+  bytes(m, sizeof(m), (double)event_upages_bytes(z->info->min, page));
   bytes(h, sizeof(h), (double)headroom);
-  bytes(sl, sizeof(sl), (double)v.slab);
+  bytes(sl, sizeof(sl), (double)slab);
   if (in_message) {
-    add(l, "; tightest zone %s: free %s, min %s, order-%u headroom %s", v.label,
-        f, m, order, h);
-    if (v.has_slab)
-      add(l, ", %s %s", v.zone_slab ? "slab" : "slab (all zones)", sl);
+    add(l, "; tightest zone %s: free %s, min %s, order-%u headroom %s",
+        z->label, f, m, order, h);
+    if (has_slab)
+      add(l, ", %s %s", z->has_slab ? "slab" : "slab (all zones)", sl);
   }
-  event_meta_string(e, "zone", v.label);
-  event_meta_uint(e, "zone_free_bytes", event_upages_bytes(v.free, page));
-  event_meta_uint(e, "zone_min_bytes", event_upages_bytes(v.min, page));
-  event_meta_uint(e, "zone_low_bytes", event_upages_bytes(v.low, page));
+  event_meta_string(e, "zone", z->label);
+  event_meta_uint(e, "zone_free_bytes", event_upages_bytes(z->info->free, page));
+  event_meta_uint(e, "zone_min_bytes", event_upages_bytes(z->info->min, page));
+  event_meta_uint(e, "zone_low_bytes", event_upages_bytes(z->info->low, page));
   event_meta_int(e, "zone_headroom_bytes", headroom);
   event_meta_uint(e, "zone_headroom_order", order);
-  if (v.has_slab) {
-    event_meta_uint(e, "slab_bytes", v.slab);
-    event_meta_string(e, "slab_of", v.zone_slab ? "zone" : "system");
+  if (has_slab) {
+    event_meta_uint(e, "slab_bytes", slab);
+    event_meta_string(e, "slab_of", z->has_slab ? "zone" : "system");
   }
 }
 
@@ -323,6 +325,7 @@ static void kill_invoker(struct line *l, const struct oom_kill *k) {
 }
 
 static void tell_kill(struct events *ev, const struct sample *s,
+                      const struct view *v,
                       const struct oom_kill *k, double mono, double real) {
   char line_buf[EVENT_MESSAGE_LEN];
   struct line l = {line_buf, sizeof(line_buf), 0};
@@ -364,13 +367,14 @@ static void tell_kill(struct events *ev, const struct sample *s,
   }
   /* A cgroup's OOM is about its limit, not the zones: those go to the
    * meta data only. */
-  tell_zone(ev, s, order, e, &l, k->scope != KMSG_SCOPE_MEMCG);
+  tell_zone(ev, s, v, order, e, &l, k->scope != KMSG_SCOPE_MEMCG);
   snprintf(e->message, sizeof(e->message), "%s", line_buf);
   kill_meta(e, k);
   ev->kills++;
 }
 
 static void tell_failure(struct events *ev, const struct sample *s,
+                         const struct view *v,
                          const struct alloc_failure *f, double mono,
                          double real) {
   char line_buf[EVENT_MESSAGE_LEN], ti[32], size[24], hex[24];
@@ -392,7 +396,7 @@ static void tell_failure(struct events *ev, const struct sample *s,
     add(&l, " (pid %" PRIu64 ")", f->pid);
   add(&l, " could not get order-%u (%s, gfp %#" PRIx64 ")", f->order, size,
       f->gfp_mask);
-  tell_zone(ev, s, f->order, e, &l, true);
+  tell_zone(ev, s, v, f->order, e, &l, true);
   snprintf(e->message, sizeof(e->message), "%s", line_buf);
   event_meta_string(e, "comm", f->comm);
   if (f->has_pid)
@@ -407,17 +411,20 @@ static void tell_failure(struct events *ev, const struct sample *s,
   ev->failures++;
 }
 
-void events_step(struct events *ev, const struct sample *s, double mono,
-                 double real) {
+void events_step(struct events *ev, const struct sample *s,
+                 const struct view *v, double mono, double real) {
   ev->out.nr = 0;
   if (ev->config.headroom)
-    watermark_step(&ev->wm, s, real, &ev->out);
+    watermark_step(&ev->wm, v, real, &ev->out);
   read_log(ev, mono);
-  read_counter(ev, s, mono);
+  if (s->ok & (1u << SOURCE_VMSTAT))
+    read_counter(ev, v, mono);
+  else
+    oom_counter(&ev->oom, false, 0, mono);
   oom_tick(&ev->oom, mono);
   for (size_t i = 0; i < ev->oom.nr_kills; i++)
-    tell_kill(ev, s, &ev->oom.kills[i], mono, real);
+    tell_kill(ev, s, v, &ev->oom.kills[i], mono, real);
   for (size_t i = 0; i < ev->oom.nr_failures; i++)
-    tell_failure(ev, s, &ev->oom.failures[i], mono, real);
+    tell_failure(ev, s, v, &ev->oom.failures[i], mono, real);
   oom_clear(&ev->oom);
 }

@@ -42,9 +42,9 @@ struct events {
   double log_next_try; /* monotonic seconds */
   struct oom_tracker oom;
   struct event_list out; /* this sample's events */
-  long oom_kill_item;    /* index of oom_kill in vmstat, -1: none */
-  unsigned vmstat_gen;
-  bool vmstat_built;
+  int oom_kill_counter;  /* index of oom_kill in the view, -1: none */
+  unsigned vm_gen;
+  bool vm_built;
   unsigned long kills, failures; /* told so far */
 };
 
@@ -54,8 +54,8 @@ int events_init(struct events *ev, const struct events_config *c);
 
 /* One sample: ev->out holds its events afterwards. mono: CLOCK_MONOTONIC
  * seconds (the kernel log's clock), real: seconds since the epoch. */
-void events_step(struct events *ev, const struct sample *s, double mono,
-                 double real);
+void events_step(struct events *ev, const struct sample *s,
+                 const struct view *v, double mono, double real);
 
 /* Kernel log records, for a caller that reads them itself (tests); mono
  * as in events_step. */

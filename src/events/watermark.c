@@ -7,7 +7,6 @@
 #include <string.h>
 #include <strings.h>
 
-#include "zones.h"
 
 bool wm_track_feed(struct wm_track *t, size_t window, enum wm_level level) {
   if (t->filled == window)
@@ -99,13 +98,12 @@ void watermark_destroy(struct watermark *w) {
 /* NotifyZone "node0-Normal" names that zone, "Normal" the Normal zone of
  * every node; case does not matter ("node0-normal"), as a zone's name is
  * the kernel's spelling, not one a user is expected to know by heart. */
-static bool zone_matches(const char *name, const struct zone_info *z) {
-  char label[ZONE_LABEL_LEN];
-  zone_label(label, sizeof(label), z);
-  return strcasecmp(name, label) == 0 || strcasecmp(name, z->name) == 0;
+static bool zone_matches(const char *name, const struct zone_view *z) {
+  return strcasecmp(name, z->label) == 0 ||
+         strcasecmp(name, z->info->name) == 0;
 }
 
-static bool zone_named(const struct watermark *w, const struct zone_info *z) {
+static bool zone_named(const struct watermark *w, const struct zone_view *z) {
   for (size_t i = 0; i < w->config.nr_zones; i++)
     if (zone_matches(w->config.zones[i], z))
       return true;
@@ -113,17 +111,16 @@ static bool zone_named(const struct watermark *w, const struct zone_info *z) {
 }
 
 /* "node0-DMA, node0-DMA32, node0-Normal", or NULL. */
-static char *zone_names(const struct zoneinfo *zi) {
-  size_t cap = zi->nr * (ZONE_LABEL_LEN + 2) + 1, n = 0;
+static char *zone_names(const struct view *v) {
+  size_t cap = v->nr * (ZONE_LABEL_LEN + 2) + 1, n = 0;
   char *names = malloc(cap);
 
   if (names == NULL)
     return NULL;
   names[0] = '\0';
-  for (size_t z = 0; z < zi->nr; z++) {
-    char label[ZONE_LABEL_LEN];
-    zone_label(label, sizeof(label), &zi->zones[z]);
-    int k = snprintf(names + n, cap - n, "%s%s", z ? ", " : "", label);
+  for (size_t z = 0; z < v->nr; z++) {
+    int k = snprintf(names + n, cap - n, "%s%s", z ? ", " : "",
+                     v->zones[z].label);
     if (k > 0 && (size_t)k < cap - n)
       n += (size_t)k;
   }
@@ -133,27 +130,27 @@ static char *zone_names(const struct zoneinfo *zi) {
 /* Once, at the first sample with zones: the NotifyZone names no zone
  * answers to, which would otherwise silence that zone's notifications
  * without a word. */
-static void check_zone_names(struct watermark *w, const struct zoneinfo *zi) {
+static void check_zone_names(struct watermark *w, const struct view *v) {
   if (w->zones_checked)
     return;
   w->zones_checked = true;
   for (size_t i = 0; i < w->config.nr_zones; i++) {
     bool found = false;
-    for (size_t z = 0; z < zi->nr && !found; z++)
-      found = zone_matches(w->config.zones[i], &zi->zones[z]);
+    for (size_t z = 0; z < v->nr && !found; z++)
+      found = zone_matches(w->config.zones[i], &v->zones[z]);
     if (!found)
       w->unmatched[w->nr_unmatched++] = w->config.zones[i];
   }
   if (w->nr_unmatched > 0)
-    w->zone_names = zone_names(zi);
+    w->zone_names = zone_names(v);
 }
 
 /* New zones: every track starts OKAY with an empty window. */
-static int build(struct watermark *w, const struct zoneinfo *zi) {
-  size_t nr = zi->nr * w->config.nr_orders;
+static int build(struct watermark *w, const struct view *v) {
+  size_t nr = v->nr * w->config.nr_orders;
   struct wm_track *tracks = calloc(nr ? nr : 1, sizeof(*tracks));
   uint8_t *hist = calloc(nr ? nr * w->window : 1, 1);
-  bool *watched = calloc(zi->nr ? zi->nr : 1, sizeof(bool));
+  bool *watched = calloc(v->nr ? v->nr : 1, sizeof(bool));
 
   if (tracks == NULL || hist == NULL || watched == NULL) {
     free(tracks);
@@ -163,17 +160,17 @@ static int build(struct watermark *w, const struct zoneinfo *zi) {
   }
   for (size_t t = 0; t < nr; t++)
     tracks[t].hist = hist + t * w->window;
-  for (size_t z = 0; z < zi->nr; z++)
-    watched[z] = w->config.nr_zones ? zone_named(w, &zi->zones[z]) : true;
-  check_zone_names(w, zi);
+  for (size_t z = 0; z < v->nr; z++)
+    watched[z] = w->config.nr_zones ? zone_named(w, &v->zones[z]) : true;
+  check_zone_names(w, v);
   free(w->tracks);
   free(w->hist);
   free(w->watched);
   w->tracks = tracks;
   w->hist = hist;
   w->watched = watched;
-  w->nr_zones = zi->nr;
-  w->zone_gen = zi->generation;
+  w->nr_zones = v->nr;
+  w->zone_gen = v->zone_generation;
   w->built = true;
   return 0;
 }
@@ -243,15 +240,15 @@ static void describe(struct event *e, const struct watermark *w,
   }
 }
 
-static void add_event(struct watermark *w, const struct sample *s, size_t zi,
+static void add_event(struct watermark *w, const struct zone_view *zv,
                       size_t oi, enum wm_level level, int64_t h_min,
                       int64_t h_low, double now, struct event_list *out) {
-  const struct zone_info *z = &s->zoneinfo.zones[zi];
+  const struct zone_info *z = zv->info;
   const uint64_t page = w->config.page_size;
   unsigned order = w->config.orders[oi];
-  char label[ZONE_LABEL_LEN], ti[32];
+  const char *label = zv->label;
+  char ti[32];
 
-  zone_label(label, sizeof(label), z);
   snprintf(ti, sizeof(ti), "headroom_order%u", order);
   struct event *e = event_list_add(out, EVENT_HEADROOM, severity_of(level), now,
                                    label, "gauge", ti);
@@ -267,8 +264,7 @@ static void add_event(struct watermark *w, const struct sample *s, size_t zi,
   event_meta_uint(e, "min_bytes", event_upages_bytes(z->min, page));
   event_meta_uint(e, "low_bytes", event_upages_bytes(z->low, page));
   event_meta_uint(e, "high_bytes", event_upages_bytes(z->high, page));
-  event_meta_uint(e, "reserve_bytes",
-                  event_upages_bytes(s->headroom[zi].reserve, page));
+  event_meta_uint(e, "reserve_bytes", event_upages_bytes(zv->reserve, page));
   if (z->has & ZONE_HAS_NR_SLAB_RECLAIMABLE)
     event_meta_uint(e, "slab_reclaimable_bytes",
                     event_upages_bytes(z->nr_slab_reclaimable, page));
@@ -278,36 +274,30 @@ static void add_event(struct watermark *w, const struct sample *s, size_t zi,
   event_meta_double(e, "persistence_seconds", w->config.persistence);
 }
 
-void watermark_step(struct watermark *w, const struct sample *s, double now,
+void watermark_step(struct watermark *w, const struct view *v, double now,
                     struct event_list *out) {
-  const struct zoneinfo *zi = &s->zoneinfo;
-
-  if (!(s->ok & (1u << SOURCE_ZONEINFO)) || w->config.nr_orders == 0)
+  if (v->nr == 0 || w->config.nr_orders == 0)
     return;
-  if ((!w->built || w->zone_gen != zi->generation || w->nr_zones != zi->nr) &&
-      build(w, zi) != 0) {
+  if ((!w->built || w->zone_gen != v->zone_generation ||
+       w->nr_zones != v->nr) &&
+      build(w, v) != 0) {
     w->built = false;
     return;
   }
-  for (size_t z = 0; z < zi->nr; z++) {
-    const struct zone_info *zone = &zi->zones[z];
-    if (!w->watched[z] || zone->present == 0 || z >= s->headroom_cap ||
-        !s->headroom[z].valid)
+  for (size_t z = 0; z < v->nr; z++) {
+    const struct zone_view *zone = &v->zones[z];
+    if (!w->watched[z] || !zone->populated || !zone->has_headroom)
       continue;
-    if (w->config.nr_zones == 0 &&
-        !zone_can_serve(zone, s->headroom[z].reserve))
+    if (w->config.nr_zones == 0 && !zone->kernel_zone)
       continue;
     for (size_t o = 0; o < w->config.nr_orders; o++) {
-      int64_t h_min = s->headroom[z].pages[o], h_low;
-      if (!zone_headroom_at(s, w->config.check, z, zone->low,
-                            w->config.orders[o], &h_low))
-        continue;
+      int64_t h_min = zone->headroom_min[o], h_low = zone->headroom_low[o];
       enum wm_level level = h_min <= 0   ? WM_FAILURE
                             : h_low <= 0 ? WM_WARNING
                                          : WM_OKAY;
       struct wm_track *t = &w->tracks[z * w->config.nr_orders + o];
       if (wm_track_feed(t, w->window, level))
-        add_event(w, s, z, o, t->state, h_min, h_low, now, out);
+        add_event(w, zone, o, t->state, h_min, h_low, now, out);
     }
   }
 }

@@ -73,7 +73,7 @@ int watermark_init(struct watermark *w, const struct watermark_config *c);
 
 /* One sample; adds an event to out for each state that changed. now is
  * the sample's time, seconds since the epoch. */
-void watermark_step(struct watermark *w, const struct sample *s, double now,
+void watermark_step(struct watermark *w, const struct view *v, double now,
                     struct event_list *out);
 
 void watermark_destroy(struct watermark *w);

@@ -386,7 +386,7 @@ static void end_swap(struct recorder *r) {
 /* The layout of a ring for sample s: RecordSeconds + RecordAfterSeconds
  * twice, with slack, at SampleInterval, within RING_MAX_BYTES. Returns the
  * records the configuration asked for. */
-static uint64_t ring_layout(struct recorder *r, const struct sample *s,
+static uint64_t ring_layout(struct recorder *r, const struct view *v,
                             double real) {
   struct ring_header *h = &r->layout;
   double wanted = ceil(max_span(r) * RING_SLACK / r->config.sample_interval) +
@@ -399,7 +399,7 @@ static uint64_t ring_layout(struct recorder *r, const struct sample *s,
   h->created_ns = to_ns(real);
   snprintf(h->kernel, sizeof(h->kernel), "%s", r->config.kernel);
   snprintf(h->host, sizeof(h->host), "%s", r->config.host);
-  record_layout(h, s, r->config.orders, r->config.nr_orders);
+  record_layout(h, v, r->config.orders, r->config.nr_orders);
   h->record_size = (uint32_t)ring_record_size(h->nr_zones);
   uint64_t most = (RING_MAX_BYTES - RING_HEADER_SIZE) / h->record_size;
   uint64_t want = !(wanted < 1e12) ? UINT64_MAX : (uint64_t)wanted;
@@ -408,7 +408,7 @@ static uint64_t ring_layout(struct recorder *r, const struct sample *s,
 }
 
 /* Makes the ring (again), after closing one found broken (lost). */
-static void swap_ring(struct recorder *r, const struct sample *s, double real,
+static void swap_ring(struct recorder *r, const struct view *v, double real,
                       enum ring_state lost) {
   if (!begin_swap(r)) {
     r->ring_next_check = real;
@@ -418,11 +418,11 @@ static void swap_ring(struct recorder *r, const struct sample *s, double real,
     ring_close(&r->ring);
   r->ring_next_try = real + RECORDER_RETRY_SECONDS;
   r->ring_next_check = real + RECORDER_CHECK_SECONDS;
-  uint64_t wanted = ring_layout(r, s, real);
+  uint64_t wanted = ring_layout(r, v, real);
   r->ring_err =
       ring_create_at(&r->ring, r->dir_fd, RECORDER_RING_NAME, &r->layout);
   if (r->ring_err == 0)
-    record_builder_init(&r->builder, &r->ring.hdr, r->config.check);
+    record_builder_init(&r->builder, &r->ring.hdr);
   end_swap(r);
 
   pthread_mutex_lock(&r->lock);
@@ -442,11 +442,12 @@ static void swap_ring(struct recorder *r, const struct sample *s, double real,
   pthread_mutex_unlock(&r->lock);
 }
 
-void recorder_sample(struct recorder *r, const struct sample *s, double real) {
+void recorder_sample(struct recorder *r, const struct sample *s,
+                     const struct view *v, double real) {
   if (r->ring.map == NULL) {
     if (!(real >= r->ring_next_try))
       return;
-    swap_ring(r, s, real, RING_SOUND);
+    swap_ring(r, v, real, RING_SOUND);
     if (r->ring.map == NULL)
       return;
   } else if (ring_faulted(&r->ring) || real >= r->ring_next_check) {
@@ -456,12 +457,12 @@ void recorder_sample(struct recorder *r, const struct sample *s, double real) {
     enum ring_state state =
         ring_verify(&r->ring, r->dir_fd, RECORDER_RING_NAME);
     if (state != RING_SOUND) {
-      swap_ring(r, s, real, state);
+      swap_ring(r, v, real, state);
       if (r->ring.map == NULL)
         return;
     }
   }
-  record_fill(&r->builder, r->staging, s, to_ns(real));
+  record_fill(&r->builder, r->staging, s, v, to_ns(real));
   ring_append(&r->ring, r->staging);
 }
 

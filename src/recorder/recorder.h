@@ -134,7 +134,8 @@ int recorder_open(struct recorder *r, const struct recorder_config *c);
 
 /* One sample, taken at real (seconds since the epoch). The ring is made
  * on the first one, with that sample's zones. */
-void recorder_sample(struct recorder *r, const struct sample *s, double real);
+void recorder_sample(struct recorder *r, const struct sample *s,
+                     const struct view *v, double real);
 
 /* An event (copied). */
 void recorder_event(struct recorder *r, const struct event *e);

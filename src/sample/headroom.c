@@ -80,13 +80,13 @@ static int64_t free_block_margin(const uint64_t *nr_free, size_t nr_orders,
   return held;
 }
 
-int64_t headroom_pages(enum watermark_check check, uint64_t free,
-                       uint64_t free_cma, uint64_t mark, uint64_t reserve,
-                       const uint64_t *nr_free, size_t nr_orders,
-                       unsigned order) {
-  int64_t free_pages = pages(free) - request_pages(check, order);
-  int64_t margin =
-      free_pages - pages(free_cma) - (pages(mark) + pages(reserve));
+int64_t headroom_zone_pages(enum watermark_check check,
+                            const struct headroom_zone *z, uint64_t mark,
+                            unsigned order) {
+  int64_t free_pages = pages(z->free) - request_pages(check, order);
+  int64_t margin = free_pages - pages(z->free_cma) - pages(z->unusable) -
+                   (pages(mark) + pages(z->reserve));
+  size_t nr_orders = z->nr_orders;
 
   if (order == 0)
     return margin;
@@ -94,10 +94,29 @@ int64_t headroom_pages(enum watermark_check check, uint64_t free,
     nr_orders = BUDDYINFO_MAX_ORDERS;
   if (check == WATERMARK_CHECK_LOWER_ORDERS ||
       check == WATERMARK_CHECK_LOWER_ORDERS_OFF_BY_TWO)
-    return min64(margin, lower_orders_margin(free_pages, pages(mark), nr_free,
-                                             nr_orders, order));
+    return min64(margin, lower_orders_margin(free_pages, pages(mark),
+                                             z->nr_free, nr_orders, order));
   /* FREE_BLOCK, and AUTO left unresolved: the check of current kernels. */
-  return min64(margin, free_block_margin(nr_free, nr_orders, order));
+  return min64(margin, free_block_margin(z->nr_free, nr_orders, order));
+}
+
+int64_t headroom_pages(enum watermark_check check, uint64_t free,
+                       uint64_t free_cma, uint64_t mark, uint64_t reserve,
+                       const uint64_t *nr_free, size_t nr_orders,
+                       unsigned order) {
+  struct headroom_zone z = {
+      .free = free,
+      .free_cma = free_cma,
+      .reserve = reserve,
+      .nr_free = nr_free,
+      .nr_orders = nr_orders,
+  };
+  return headroom_zone_pages(check, &z, mark, order);
+}
+
+uint64_t headroom_atomic_mark(uint64_t min) {
+  uint64_t mark = min - min / 2; /* ALLOC_HIGH, ALLOC_MIN_RESERVE */
+  return mark - mark / 4;        /* ALLOC_HARDER, ALLOC_NON_BLOCK */
 }
 
 /* Zone types in the kernel's order (enum zone_type); a configuration

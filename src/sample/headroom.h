@@ -23,10 +23,19 @@
  * the off-by-two, "mm: fix off-by-two in __zone_watermark_ok()" undid it
  * in 3.3): two pages less headroom, WATERMARK_CHECK_LOWER_ORDERS_OFF_BY_TWO.
  *
- * Two things /proc does not show, where the headroom can over-state the
- * kernel's: 4.4+ also deducts nr_reserved_highatomic, and its free-block
- * test counts only blocks on the unmovable, movable and reclaimable lists,
- * where buddyinfo counts every migrate type. */
+ * What buddyinfo alone does not show, and /proc/pagetypeinfo does (the
+ * view, view.h, brings it in where it can be read): from 4.4 (commit
+ * 0aaa29a56e4f) an ordinary request also deducts the high-order atomic
+ * reserve (nr_reserved_highatomic; from 6.12, "mm/page_alloc: keep track
+ * of free highatomic", only the free part of it), and its free-block test
+ * counts only blocks on the unmovable, movable and reclaimable lists
+ * (MIGRATE_PCPTYPES), where buddyinfo counts every migrate type.
+ *
+ * Atomic requests (GFP_ATOMIC: __GFP_HIGH, no sleeping) are held to a
+ * lower mark: min less half (ALLOC_HIGH; ALLOC_MIN_RESERVE from 6.3), less
+ * a quarter of what is left (ALLOC_HARDER; ALLOC_NON_BLOCK from 6.3), the
+ * same on every kernel; they may use the high-order atomic reserve and its
+ * free lists, and deduct nothing for it. */
 #ifndef LOWMEM_HEADROOM_H
 #define LOWMEM_HEADROOM_H
 
@@ -55,6 +64,29 @@ int64_t headroom_pages(enum watermark_check check, uint64_t free,
                        uint64_t free_cma, uint64_t mark, uint64_t reserve,
                        const uint64_t *nr_free, size_t nr_orders,
                        unsigned order);
+
+/* A zone as the watermark check sees it for one kind of request. */
+struct headroom_zone {
+  uint64_t free;     /* "pages free" */
+  uint64_t free_cma; /* of those, CMA pages (no request lowmem models may
+                        use them) */
+  uint64_t reserve;  /* lowmem_reserve for the request's highest zone */
+  uint64_t unusable; /* more pages the request may not count as free: the
+                        high-order atomic reserve, for ordinary requests */
+  const uint64_t *nr_free; /* free blocks per order the request may take */
+  size_t nr_orders;
+};
+
+/* The margin in pages (may be negative) of the check for 2^order pages at
+ * mark. */
+int64_t headroom_zone_pages(enum watermark_check check,
+                            const struct headroom_zone *z, uint64_t mark,
+                            unsigned order);
+
+/* The mark a GFP_ATOMIC request is held to, for a zone's min watermark:
+ * min - min/2, then less a quarter of that (integer steps, as the kernel
+ * does them). */
+uint64_t headroom_atomic_mark(uint64_t min);
 
 /* lowmem_reserve of zone z for a GFP_KERNEL-class request: the protection
  * entry at the index of the node's Normal zone for zones at or below

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../util/array.h"
 #include "parse.h"
 
 /* "Node N, zone NAME c0 c1 ... cK": as many counts as the line has, at
@@ -26,17 +27,6 @@ static bool parse_buddy_line(const char *p, const char *eol,
   return z->nr_orders > 0;
 }
 
-static int buddyinfo_grow(struct buddyinfo *bi) {
-  size_t cap = bi->cap ? bi->cap * 2 : 8;
-  struct buddy_zone *zones = realloc(bi->zones, cap * sizeof(*zones));
-
-  if (zones == NULL)
-    return -ENOMEM;
-  bi->zones = zones;
-  bi->cap = cap;
-  return 0;
-}
-
 static bool same_shape(const struct buddy_zone *a, const struct buddy_zone *b) {
   return a->node == b->node && a->nr_orders == b->nr_orders &&
          strcmp(a->name, b->name) == 0;
@@ -52,30 +42,15 @@ int buddyinfo_parse(struct buddyinfo *bi, const char *buf, size_t len) {
 
   bi->nr = 0;
   bi->malformed = 0;
-  while (p < end) {
-    const char *eol = parse_line_end(p, end);
-    const char *s = p;
-
-    parse_skip_blanks(&s, eol);
-    if (eol == end) {
-      /* Every line the kernel prints ends in '\n': one without it was
-       * cut short, its last count with it. */
-      if (s != end)
-        bi->malformed++;
-      break;
-    }
-    p = eol + 1;
-    if (s == eol)
-      continue;
-    if (!parse_buddy_line(s, eol, &z)) {
+  const char *line, *eol;
+  while (parse_text_line(&p, end, &line, &eol, &bi->malformed)) {
+    if (!parse_buddy_line(line, eol, &z)) {
       bi->malformed++;
       continue;
     }
-    if (bi->nr == bi->cap) {
-      int err = buddyinfo_grow(bi);
-      if (err)
-        return err;
-    }
+    if (array_reserve(&bi->zones, &bi->cap, bi->nr + 1, sizeof(*bi->zones)) !=
+        0)
+      return -ENOMEM;
     if (bi->nr >= old_nr || !same_shape(&bi->zones[bi->nr], &z))
       changed = true;
     bi->zones[bi->nr++] = z;

@@ -43,6 +43,9 @@ extern const char *const meminfo_kernel_name[MEMINFO_NR];
 /* Returns 0, or -EINVAL when no known line was read. */
 int meminfo_parse(struct meminfo *mi, const char *buf, size_t len);
 
+/* Nothing to free: every source has a _free (sample/sources.h). */
+static inline void meminfo_free(struct meminfo *x) { (void)x; }
+
 static inline int meminfo_has(const struct meminfo *mi, enum meminfo_field f) {
   return (mi->present >> f) & 1u;
 }

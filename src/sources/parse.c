@@ -9,6 +9,29 @@ const char *parse_line_end(const char *p, const char *end) {
   return nl ? nl : end;
 }
 
+bool parse_text_line(const char **p, const char *end, const char **line,
+                     const char **eol, unsigned *malformed) {
+  while (*p < end) {
+    const char *e = parse_line_end(*p, end);
+    const char *s = *p;
+
+    parse_skip_blanks(&s, e);
+    if (e == end) {
+      if (s != end)
+        (*malformed)++;
+      *p = end;
+      return false;
+    }
+    *p = e + 1;
+    if (s != e) {
+      *line = s;
+      *eol = e;
+      return true;
+    }
+  }
+  return false;
+}
+
 void parse_next_line(const char **p, const char *end) {
   const char *e = parse_line_end(*p, end);
   *p = e < end ? e + 1 : end;

@@ -24,6 +24,14 @@ void parse_next_line(const char **p, const char *end);
 /* The end of the current line: the '\n' or end. */
 const char *parse_line_end(const char *p, const char *end);
 
+/* The next line of [*p, end) with something on it, its leading blanks
+ * skipped: *line its first character, *eol its '\n'; *p moves past it.
+ * Every line the kernel prints ends in '\n': a last line without one was
+ * cut short, and counts in *malformed (when not blank). False at the end
+ * of the text. */
+bool parse_text_line(const char **p, const char *end, const char **line,
+                     const char **eol, unsigned *malformed);
+
 /* Skip blanks, then read an unsigned decimal. Fails on no digit or
  * overflow of 64 bits. */
 bool parse_u64(const char **p, const char *end, uint64_t *out);

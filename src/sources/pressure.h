@@ -24,4 +24,7 @@ struct pressure {
 /* Returns 0, or -EINVAL when neither line could be read. */
 int pressure_parse(struct pressure *ps, const char *buf, size_t len);
 
+/* Nothing to free: every source has a _free (sample/sources.h). */
+static inline void pressure_free(struct pressure *x) { (void)x; }
+
 #endif

@@ -27,68 +27,26 @@ void procfile_limit(struct procfile *pf, size_t max) {
   pf->max = max > 0 ? max : 1;
 }
 
-/* The error for what st describes, 0 for a regular file. */
-static int procfile_kind(const struct stat *st) {
-  switch (st->st_mode & S_IFMT) {
-  case S_IFREG:
-    return 0;
-  case S_IFDIR:
-    return -EISDIR;
-  case S_IFIFO:
-    return PROCFILE_EFIFO;
-  case S_IFSOCK:
-    return PROCFILE_ESOCKET;
-  case S_IFBLK:
-    return PROCFILE_EBLOCKDEV;
-  case S_IFCHR:
-    return PROCFILE_ECHARDEV;
-  default:
-    return PROCFILE_EODDTYPE;
-  }
-}
-
-static int procfile_is_big(const struct procfile *pf, const struct stat *st) {
-  return pf->big && st->st_dev == pf->big_dev && st->st_ino == pf->big_ino;
-}
-
-/* st_size is not asked: procfs files say 0 and sysfs files a page
- * whatever they hold, /proc/kcore says 128 TiB. Only what a read brings is
- * counted, against pf->max. */
-static int procfile_check(const struct procfile *pf, const struct stat *st) {
-  int err = procfile_kind(st);
-
-  if (err)
-    return err;
-  return procfile_is_big(pf, st) ? -EFBIG : 0;
-}
-
-/* stat() first, so that a FIFO, a socket or a device under ProcPath is
- * never opened: opening a FIFO waits for a writer, and opening a device
- * can act on it (a watchdog starts counting). The path is looked up again
- * by open(), so what was opened is checked once more with fstat(); a file
- * swapped in between is refused the same way. O_NONBLOCK makes the open of
- * a FIFO swapped in there return at once, and stays on: regular files,
- * procfs and sysfs files ignore it, and the few kernel files that would
- * wait for data (/proc/kmsg) say EAGAIN instead of stopping the sampling. */
-static int procfile_open(struct procfile *pf) {
+/* A file refused for its size is not read again while the path names
+ * the same file: rereading it would cost max bytes a sample. st_size is
+ * not asked: procfs files say 0 and sysfs files a page whatever they hold,
+ * /proc/kcore says 128 TiB. Only what a read brings is counted, against
+ * pf->max. */
+static int procfile_is_big(const struct procfile *pf, int fd) {
   struct stat st;
+  return pf->big && fstat(fd, &st) == 0 && st.st_dev == pf->big_dev &&
+         st.st_ino == pf->big_ino;
+}
 
-  if (stat(pf->path, &st) != 0)
-    return -errno;
-  int err = procfile_check(pf, &st);
-  if (err)
-    return err;
+/* Only a regular file is opened (util/kfile.h says why). */
+static int procfile_open(struct procfile *pf) {
+  int fd = kfile_open(AT_FDCWD, pf->path);
 
-  int fd = open(pf->path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
   if (fd < 0)
-    return -errno;
-  if (fstat(fd, &st) != 0)
-    err = -errno;
-  else
-    err = procfile_check(pf, &st);
-  if (err) {
+    return fd;
+  if (procfile_is_big(pf, fd)) {
     close(fd);
-    return err;
+    return -EFBIG;
   }
   pf->fd = fd;
   return 0;
@@ -212,41 +170,4 @@ void procfile_destroy(struct procfile *pf) {
   free(pf->path);
   memset(pf, 0, sizeof(*pf));
   pf->fd = -1;
-}
-
-const char *procfile_not_kernel_file(int err) {
-  switch (err) {
-  case PROCFILE_EFIFO:
-    return "a FIFO, not a kernel file";
-  case PROCFILE_ESOCKET:
-    return "a socket, not a kernel file";
-  case PROCFILE_EBLOCKDEV:
-    return "a block device, not a kernel file";
-  case PROCFILE_ECHARDEV:
-    return "a character device, not a kernel file";
-  case PROCFILE_EODDTYPE:
-    return "neither a file nor a directory, not a kernel file";
-  case -EISDIR:
-    return "a directory, not a kernel file";
-  default:
-    return NULL;
-  }
-}
-
-const char *procfile_strerror(int err, char *buf, size_t cap) {
-  const char *kind = procfile_not_kernel_file(err);
-
-  if (kind != NULL) {
-    snprintf(buf, cap, "%s", kind);
-    return buf;
-  }
-  /* GNU strerror_r (with _GNU_SOURCE) returns the text, which may or may
-   * not be in buf; the XSI one fills buf and returns 0. */
-#if defined(_GNU_SOURCE) && defined(__GLIBC__)
-  return strerror_r(-err, buf, cap);
-#else
-  if (strerror_r(-err, buf, cap) != 0)
-    snprintf(buf, cap, "error %d", -err);
-  return buf;
-#endif
 }

@@ -17,15 +17,17 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+#include "../util/kfile.h"
+
 /* Errors of procfile_read beside -errno: the path names something that is
- * not a kernel file. Below every errno value, so they never clash with
- * one. A directory is -EISDIR, a file longer than the limit -EFBIG. */
+ * not a kernel file (util/kfile.h). A directory is -EISDIR, a file longer
+ * than the limit -EFBIG. */
 enum procfile_error {
-  PROCFILE_EFIFO = -4097,
-  PROCFILE_ESOCKET = -4098,
-  PROCFILE_EBLOCKDEV = -4099,
-  PROCFILE_ECHARDEV = -4100,
-  PROCFILE_EODDTYPE = -4101, /* none of those, nor a regular file */
+  PROCFILE_EFIFO = KFILE_EFIFO,
+  PROCFILE_ESOCKET = KFILE_ESOCKET,
+  PROCFILE_EBLOCKDEV = KFILE_EBLOCKDEV,
+  PROCFILE_ECHARDEV = KFILE_ECHARDEV,
+  PROCFILE_EODDTYPE = KFILE_EODDTYPE, /* none of those, nor a regular file */
 };
 
 /* The default limit of a file: 64 MiB. Callers that know their file set a
@@ -64,13 +66,9 @@ void procfile_close(struct procfile *pf);
 /* Frees everything procfile_init allocated. */
 void procfile_destroy(struct procfile *pf);
 
-/* What an error of procfile_read means, in words that follow "<path> is"
- * for the errors that say what the path names ("a FIFO, not a kernel
- * file"), NULL for the others: those are -errno (strerror_r's text). */
-const char *procfile_not_kernel_file(int err);
-
-/* The text of any error of procfile_read, thread-safe: errno's text
- * (strerror_r) or the kind of file refused. buf holds at least 64 bytes. */
-const char *procfile_strerror(int err, char *buf, size_t cap);
+/* What an error of procfile_read means: kfile_not_kernel_file() and
+ * kfile_strerror() (util/kfile.h). */
+#define procfile_not_kernel_file kfile_not_kernel_file
+#define procfile_strerror kfile_strerror
 
 #endif

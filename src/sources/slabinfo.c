@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "parse.h"
+#include "../util/array.h"
 
 /* The numbers of one cache line, read before anything is stored, so a line
  * that turns out malformed leaves the previous parse's entry untouched. */
@@ -92,17 +93,7 @@ static int read_header(struct slabinfo *si, const char **p, const char *end) {
 }
 
 static int reserve(struct slabinfo *si, size_t n) {
-  if (n <= si->cap)
-    return 0;
-  size_t cap = si->cap ? si->cap * 2 : 256;
-  while (cap < n)
-    cap *= 2;
-  struct slab_cache *c = realloc(si->caches, cap * sizeof(*c));
-  if (c == NULL)
-    return -ENOMEM;
-  si->caches = c;
-  si->cap = cap;
-  return 0;
+  return array_reserve(&si->caches, &si->cap, n, sizeof(*si->caches));
 }
 
 /* Store line l as cache i. The common case, same cache in the same place as

@@ -6,19 +6,10 @@
 #include <string.h>
 
 #include "parse.h"
+#include "../util/array.h"
 
 static int reserve(struct vmstat *vs, size_t n) {
-  if (n <= vs->cap)
-    return 0;
-  size_t cap = vs->cap ? vs->cap * 2 : 256;
-  while (cap < n)
-    cap *= 2;
-  struct vmstat_item *it = realloc(vs->items, cap * sizeof(*it));
-  if (it == NULL)
-    return -ENOMEM;
-  vs->items = it;
-  vs->cap = cap;
-  return 0;
+  return array_reserve(&vs->items, &vs->cap, n, sizeof(*vs->items));
 }
 
 /* "name value" and nothing else. */

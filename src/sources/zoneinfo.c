@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "parse.h"
+#include "../util/array.h"
 
 /* Each field a zone line can set. A field seen twice means two zones ran
  * together (a lost header line): the zone is dropped, not mixed up. */
@@ -148,17 +149,6 @@ static enum protection_result parse_protection(const char *p, const char *eol,
   return PROTECTION_OK;
 }
 
-static int zoneinfo_grow(struct zoneinfo *zi) {
-  size_t cap = zi->cap ? zi->cap * 2 : 8;
-  struct zone_info *zones = realloc(zi->zones, cap * sizeof(*zones));
-
-  if (zones == NULL)
-    return -ENOMEM;
-  zi->zones = zones;
-  zi->cap = cap;
-  return 0;
-}
-
 /* Ends the zone being read: stores it, or drops and counts it. */
 static void zone_end(struct zoneinfo_state *st) {
   struct zone_reader *rd = &st->rd;
@@ -173,7 +163,8 @@ static void zone_end(struct zoneinfo_state *st) {
   }
   if (st->err)
     return;
-  if (zi->nr == zi->cap && (st->err = zoneinfo_grow(zi)) != 0)
+  if (zi->nr == zi->cap && (st->err = array_reserve(&zi->zones, &zi->cap, zi->nr + 1,
+                                   sizeof(*zi->zones))) != 0)
     return;
 
   struct zone_info *slot = &zi->zones[zi->nr];

@@ -108,21 +108,12 @@ static bool account_thread(struct threads *t, size_t i) {
   return true;
 }
 
-/* The time of the window so far: the oldest share has been fed at every
- * sample of it. */
-static double window_so_far(const struct threads *t) {
-  for (size_t s = 0; s < t->nr_shares; s++)
-    if (!t->shares[s].fresh && t->shares[s].id >= 0)
-      return t->set->v[t->shares[s].id].whole;
-  return 0;
-}
-
 /* A share added in the middle of a window (a device first seen flushing)
  * is given the window's earlier time with no CPU, so that its percent is
  * of the same whole as the others': flush-<device> never exceeds
  * unbound_kworkers in the same window. */
 static void feed_shares(struct threads *t, double elapsed) {
-  double before = window_so_far(t);
+  double before = t->window_elapsed;
 
   for (size_t s = 0; s < t->nr_shares; s++) {
     struct thread_share *sh = &t->shares[s];
@@ -131,9 +122,12 @@ static void feed_shares(struct threads *t, double elapsed) {
     sh->fresh = false;
     series_share(t->set, sh->id, sh->part, elapsed);
   }
+  t->window_elapsed += elapsed;
 }
 
-void threads_sample(struct threads *t, double now) {
+void threads_sample(struct threads *t, double now, bool window_start) {
+  if (window_start)
+    t->window_elapsed = 0;
   if (!t->started || now >= t->next_discovery) {
     threads_discover(t);
     t->next_discovery = now + t->config.discovery_interval;
@@ -150,7 +144,7 @@ void threads_sample(struct threads *t, double now) {
     feed_shares(t, elapsed);
   if (t->config.bdi_stats) {
     bool due = !t->started || now >= t->next_bdi;
-    threads_bdi_sample(t, due);
+    threads_bdi_sample(t, due, window_start);
     if (due)
       t->next_bdi = now + t->config.bdi_interval;
   }

@@ -11,49 +11,14 @@
 
 #include "../sources/bdistats.h"
 #include "../sources/parse.h"
+#include "../util/array.h"
+#include "../util/kfile.h"
 #include "internal.h"
 
 enum { BDI_WRITEBACK_ID, BDI_RECLAIMABLE_ID, BDI_DIRTY_THRESHOLD_ID };
 
-int threads_grow(void *arr, size_t *cap, size_t n, size_t size) {
-  if (n <= *cap)
-    return 0;
-  size_t want = *cap ? *cap * 2 : 8;
-  if (want < n)
-    want = n;
-  void *p = realloc(*(void **)arr, want * size);
-  if (p == NULL)
-    return -ENOMEM;
-  *(void **)arr = p;
-  *cap = want;
-  return 0;
-}
-
-long threads_read_small(const char *path, char *buf, size_t cap) {
-  int fd = open(path, O_RDONLY | O_CLOEXEC);
-  size_t got = 0;
-
-  if (fd < 0)
-    return -errno;
-  while (got < cap) {
-    ssize_t n = read(fd, buf + got, cap - got);
-    if (n < 0 && errno == EINTR)
-      continue;
-    if (n < 0) {
-      int err = errno;
-      close(fd);
-      return -err;
-    }
-    if (n == 0)
-      break;
-    got += (size_t)n;
-  }
-  close(fd);
-  return got == cap ? -EFBIG : (long)got;
-}
-
 int threads_share_add(struct threads *t, const char *type_instance) {
-  if (threads_grow(&t->shares, &t->cap_shares, t->nr_shares + 1,
+  if (array_reserve(&t->shares, &t->cap_shares, t->nr_shares + 1,
                    sizeof(*t->shares)) != 0)
     return -1;
   int id = series_add(t->set, THREADS_PLUGIN_INSTANCE, "percent",
@@ -101,7 +66,7 @@ static void device_resolve(const struct threads *t, struct wb_device *d) {
     return;
   snprintf(path, sizeof(path), "%s/dev/block/%u:%u/uevent",
            t->config.sys_path, major, minor);
-  long n = threads_read_small(path, buf, sizeof(buf));
+  long n = kfile_read_small(AT_FDCWD, path, buf, sizeof(buf));
   char name[THREADS_NAME_LEN];
   if (n > 0 && threads_uevent_devname(buf, (size_t)n, name, sizeof(name)))
     memcpy(d->name, name, sizeof(name));
@@ -112,7 +77,7 @@ int threads_device(struct threads *t, const char *bdi, size_t len) {
     if (strncmp(t->dev[i].bdi, bdi, len) == 0 && t->dev[i].bdi[len] == '\0')
       return (int)i;
   if (len == 0 || len >= THREADS_BDI_LEN || t->nr_dev >= THREADS_MAX_DEVICES ||
-      threads_grow(&t->dev, &t->cap_dev, t->nr_dev + 1, sizeof(*t->dev)) != 0) {
+      array_reserve(&t->dev, &t->cap_dev, t->nr_dev + 1, sizeof(*t->dev)) != 0) {
     t->full = true;
     return -1;
   }
@@ -180,7 +145,7 @@ static bool bdi_active(struct threads *t, const struct wb_device *d) {
   if (d->share >= 0)
     return true;
   snprintf(path, sizeof(path), "%s/%s/stats", t->bdi_root, d->bdi);
-  long n = threads_read_small(path, buf, sizeof(buf));
+  long n = kfile_read_small(AT_FDCWD, path, buf, sizeof(buf));
   if (n <= 0 || bdistats_parse(&bs, buf, (size_t)n) != 0)
     return false;
   return (bdistats_has(&bs, BDISTATS_WRITEBACK) &&
@@ -208,20 +173,17 @@ void threads_bdi_discover(struct threads *t) {
   closedir(dir);
 }
 
-static bool bdi_in_window(const struct threads *t, const struct wb_device *d) {
-  for (int k = 0; k < 3; k++)
-    if (d->bdi_ids[k] >= 0 && t->set->v[d->bdi_ids[k]].n > 0)
-      return true;
-  return false;
-}
-
-void threads_bdi_sample(struct threads *t, bool due) {
+void threads_bdi_sample(struct threads *t, bool due, bool window_start) {
   for (size_t i = 0; i < t->nr_dev; i++) {
     struct wb_device *d = &t->dev[i];
     struct bdistats bs;
 
-    if (!d->bdi_tracked || (!due && bdi_in_window(t, d)))
+    if (window_start)
+      d->bdi_in_window = false;
+    /* Each window gets a reading at least. */
+    if (!d->bdi_tracked || (!due && d->bdi_in_window))
       continue;
+    d->bdi_in_window = true;
     /* A device that went away (or debugfs unmounted): found again by a
      * later discovery if it comes back. */
     if (procfile_read(&d->stats) != 0) {

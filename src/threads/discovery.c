@@ -10,6 +10,7 @@
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,7 +18,11 @@
 
 #include "../sources/parse.h"
 #include "../sources/taskstat.h"
+#include "../util/array.h"
+#include "../util/kfile.h"
 #include "internal.h"
+#include "../util/array.h"
+#include "../util/kfile.h"
 
 /* stat of a kernel thread: 52 fields at most, and a name of 63. */
 enum { STAT_MAX = 2048 };
@@ -34,7 +39,7 @@ static int node_share(struct threads *t, enum kthread_class class,
   for (size_t i = 0; i < t->nr_nodes; i++)
     if (t->nodes[i].class == class && t->nodes[i].node == node)
       return t->nodes[i].share;
-  if (threads_grow(&t->nodes, &t->cap_nodes, t->nr_nodes + 1,
+  if (array_reserve(&t->nodes, &t->cap_nodes, t->nr_nodes + 1,
                    sizeof(*t->nodes)) != 0)
     return -1;
   char ti[32];
@@ -78,7 +83,7 @@ static void kthread_add(struct threads *t, const struct taskstat *ts,
   char rel[64];
 
   if (t->nr_kt >= THREADS_MAX_THREADS ||
-      threads_grow(&t->kt, &t->cap_kt, t->nr_kt + 1, sizeof(*t->kt)) != 0) {
+      array_reserve(&t->kt, &t->cap_kt, t->nr_kt + 1, sizeof(*t->kt)) != 0) {
     t->full = true;
     return;
   }
@@ -112,7 +117,7 @@ static bool was_rejected(const struct threads *t, uint64_t pid) {
 /* Remembered for the next discovery; if memory is short it is read again
  * then, which costs time, not correctness. */
 static void reject(struct threads *t, uint64_t pid) {
-  if (threads_grow(&t->rejected_next, &t->cap_rejected_next,
+  if (array_reserve(&t->rejected_next, &t->cap_rejected_next,
                    t->nr_rejected_next + 1, sizeof(pid)) == 0)
     t->rejected_next[t->nr_rejected_next++] = pid;
 }
@@ -136,7 +141,7 @@ static void visit(struct threads *t, uint64_t pid) {
   snprintf(path, sizeof(path), "%s/%" PRIu64 "/task/%" PRIu64 "/stat",
            t->config.proc_path, pid, pid);
   /* Gone since the listing, or not readable: nothing to keep. */
-  long n = threads_read_small(path, buf, sizeof(buf));
+  long n = kfile_read_small(AT_FDCWD, path, buf, sizeof(buf));
   if (n <= 0)
     return;
   if (taskstat_parse(&ts, buf, (size_t)n) != 0) {

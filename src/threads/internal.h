@@ -6,14 +6,6 @@
 
 #include "threads.h"
 
-/* Grows *arr (elements of size bytes) to hold n; keeps its contents. */
-int threads_grow(void *arr, size_t *cap, size_t n, size_t size);
-
-/* Reads a small file whole with open/read/close (for files read once per
- * discovery, not kept open). Returns bytes, or -errno; -EFBIG when it
- * does not fit in cap. */
-long threads_read_small(const char *path, char *buf, size_t cap);
-
 /* The share of series percent-<type_instance>: its index in t->shares,
  * or -1. */
 int threads_share_add(struct threads *t, const char *type_instance);
@@ -38,7 +30,7 @@ void threads_bdi_discover(struct threads *t);
 /* Reads the stats of every tracked device into the window: all of them
  * when due, else those with no value in the window yet (a window just
  * began), so that each window has one. */
-void threads_bdi_sample(struct threads *t, bool due);
+void threads_bdi_sample(struct threads *t, bool due, bool window_start);
 
 /* Finds kernel threads and devices; called by threads_sample. */
 void threads_discover(struct threads *t);

@@ -70,6 +70,7 @@ struct wb_device {
   char name[THREADS_NAME_LEN]; /* DEVNAME from sysfs ("vda"), else bdi */
   int share;                   /* percent-flush-<name>, -1 until needed */
   bool bdi_tracked;            /* its debugfs stats are read each sample */
+  bool bdi_in_window;          /* ... and were read in the open window */
   struct procfile stats;       /* <bdi root>/<bdi>/stats, when tracked */
   int bdi_ids[3];              /* writeback, reclaimable, dirty_threshold */
 };
@@ -119,6 +120,7 @@ struct threads {
   bool no_children;         /* the kernel has none: walk <proc> instead */
   bool started;
   double last_now, next_discovery, next_bdi;
+  double window_elapsed; /* seconds of the open window fed so far */
 
   /* Status, for the glue to report on change. */
   int discovery_err; /* 0, or -errno of the last discovery's listing */
@@ -135,10 +137,11 @@ struct threads {
 int threads_init(struct threads *t, const struct threads_config *config,
                  struct series_set *set);
 
-/* One sample at monotonic time now (seconds): a discovery when one is
- * due (and at the first call), then the stat file of every known thread
- * and the debugfs stats of the tracked devices, fed to the window. */
-void threads_sample(struct threads *t, double now);
+/* One sample at monotonic time now (seconds), window_start when it is the
+ * first of a window: a discovery when one is due (and at the first call),
+ * then the stat file of every known thread and the debugfs stats of the
+ * tracked devices, fed to the window. */
+void threads_sample(struct threads *t, double now, bool window_start);
 
 void threads_destroy(struct threads *t);
 

@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../util/array.h"
+
 /* A lowmem instance of collectd holds a few thousand series at most; past
  * this something produces names without end, and lowmem stops adding. */
 enum { METRICS_SERIES_LIMIT = 20000 };
@@ -49,7 +51,7 @@ struct zone_metric {
   enum series_worst worst;
 };
 
-static const struct zone_metric zone_metric[ZS_HEADROOM] = {
+static const struct zone_metric zone_metric[ZS_FIXED] = {
     [ZS_FREE] = {"memory", "free", SERIES_MIN},
     [ZS_MIN] = {"memory", "min", SERIES_MAX},
     [ZS_LOW] = {"memory", "low", SERIES_MAX},
@@ -58,7 +60,16 @@ static const struct zone_metric zone_metric[ZS_HEADROOM] = {
     [ZS_MANAGED] = {"memory", "managed", SERIES_LAST},
     [ZS_SLAB_RECLAIMABLE] = {"memory", "slab_reclaimable", SERIES_MAX},
     [ZS_SLAB_UNRECLAIMABLE] = {"memory", "slab_unreclaimable", SERIES_MAX},
+    [ZS_SLAB_PERCENT] = {"percent", "slab", SERIES_MAX},
     [ZS_RESERVE] = {"memory", "reserve", SERIES_LAST},
+    [ZS_HIGHATOMIC] = {"memory", "highatomic", SERIES_MAX},
+};
+
+/* The headroom series of an order: "gauge-headroom_order1",
+ * "gauge-headroom_atomic_order1". */
+static const char *const order_prefix[ZO_NR] = {
+    [ZO_HEADROOM] = "headroom_order",
+    [ZO_ATOMIC] = "headroom_atomic_order",
 };
 
 struct psi_metric {
@@ -80,20 +91,6 @@ static const struct psi_metric psi_metric[PSI_NR] = {
     [PSI_FULL_TOTAL] = {"total_time_in_ms", "full", SERIES_LAST, SERIES_DERIVE},
 };
 
-/* vmstat counters lowmem reports, by prefix: reclaim (scan, steal, refill,
- * slab shrinking, kswapd), direct reclaim stalls, compaction, OOM kills,
- * and pages dirtied and written. */
-static const char *const vmstat_prefix[] = {
-    "pgscan",     "pgsteal",      "pgrefill",       "allocstall",
-    "compact_",   "oom_kill",     "slabs_scanned",  "kswapd_",
-    "pageoutrun", "pginodesteal", "drop_pagecache", "drop_slab",
-    "nr_dirtied", "nr_written",   "pgmajfault",     "workingset_refault",
-};
-
-/* Zone suffixes of old per-zone counter names (pgscan_kswapd_normal). */
-static const char *const zone_suffix[] = {"_dma",  "_dma32",   "_normal",
-                                          "_high", "_movable", "_device"};
-
 static const char *const dirty_name[DIRTY_NR] = {
     [DIRTY_THRESHOLD] = "nr_dirty_threshold",
     [DIRTY_BACKGROUND_THRESHOLD] = "nr_dirty_background_threshold",
@@ -103,12 +100,14 @@ static const char *const dirty_type_instance[DIRTY_NR] = {
     [DIRTY_BACKGROUND_THRESHOLD] = "dirty_background_threshold",
 };
 
-bool metrics_vmstat_wanted(const char *name) {
-  for (size_t i = 0; i < sizeof(vmstat_prefix) / sizeof(vmstat_prefix[0]); i++)
-    if (strncmp(name, vmstat_prefix[i], strlen(vmstat_prefix[i])) == 0)
-      return true;
-  return false;
-}
+/* Slab as a share of the memory it can live in, for thresholds (a bound
+ * in bytes would be one per machine size): over LowTotal on HighMem
+ * kernels (slab lives in low memory only: the incident's Normal zone was
+ * 92% slab), MemTotal elsewhere. */
+static const char *const slab_percent_instance[SLAB_PERCENT_NR] = {
+    [SLAB_PERCENT] = "slab",
+    [SLAB_PERCENT_UNRECLAIMABLE] = "slab_unreclaimable",
+};
 
 /* --- set up ----------------------------------------------------------------*/
 
@@ -121,24 +120,31 @@ static int metrics_add_series(struct metrics *m, const char *pi,
   return id;
 }
 
+static int copy_slab_caches(struct metrics *m, const struct metrics_config *c) {
+  if (c->nr_slab_caches == 0)
+    return 0;
+  m->config.slab_caches = calloc(c->nr_slab_caches, sizeof(char *));
+  if (m->config.slab_caches == NULL)
+    return -ENOMEM;
+  for (size_t i = 0; i < c->nr_slab_caches; i++) {
+    m->config.slab_caches[i] = strdup(c->slab_caches[i]);
+    if (m->config.slab_caches[i] == NULL)
+      return -ENOMEM;
+    m->config.nr_slab_caches++;
+  }
+  return 0;
+}
+
 int metrics_init(struct metrics *m, const struct metrics_config *config) {
   memset(m, 0, sizeof(*m));
   m->config = *config;
   m->config.slab_caches = NULL;
   m->config.nr_slab_caches = 0;
+  if (m->config.pagetype_every == 0)
+    m->config.pagetype_every = 1;
   series_init(&m->set, METRICS_SERIES_LIMIT);
-
-  if (config->nr_slab_caches) {
-    m->config.slab_caches = calloc(config->nr_slab_caches, sizeof(char *));
-    if (m->config.slab_caches == NULL)
-      return -ENOMEM;
-    for (size_t i = 0; i < config->nr_slab_caches; i++) {
-      m->config.slab_caches[i] = strdup(config->slab_caches[i]);
-      if (m->config.slab_caches[i] == NULL)
-        return -ENOMEM;
-      m->config.nr_slab_caches++;
-    }
-  }
+  if (copy_slab_caches(m, config) != 0)
+    return -ENOMEM;
 
   for (int f = 0; f < MEMINFO_NR; f++)
     m->meminfo_ids[f] =
@@ -147,6 +153,10 @@ int metrics_init(struct metrics *m, const struct metrics_config *config) {
   for (int d = 0; d < DIRTY_NR; d++)
     m->dirty_ids[d] = metrics_add_series(
         m, SYSTEM, "memory", dirty_type_instance[d], SERIES_MIN, SERIES_GAUGE);
+  for (int p = 0; p < SLAB_PERCENT_NR; p++)
+    m->slab_percent_ids[p] =
+        metrics_add_series(m, SYSTEM, "percent", slab_percent_instance[p],
+                           SERIES_MAX, SERIES_GAUGE);
   for (int p = 0; p < PSI_NR; p++)
     m->psi_ids[p] = metrics_add_series(m, "pressure", psi_metric[p].type,
                                        psi_metric[p].type_instance,
@@ -158,80 +168,79 @@ void metrics_destroy(struct metrics *m) {
   for (size_t i = 0; i < m->config.nr_slab_caches; i++)
     free(m->config.slab_caches[i]);
   free(m->config.slab_caches);
-  free(m->zone_ids);
-  free(m->buddy_ids);
+  free(m->zones);
+  free(m->vm_ids);
   free(m->slab_ids);
   free(m->slab_named);
   free(m->rank);
-  free(m->vmstat_pick);
-  free(m->sums);
   series_free(&m->set);
   memset(m, 0, sizeof(*m));
-}
-
-/* Grows *arr to hold n elements of size each; keeps contents. */
-static int grow(void *arr, size_t *cap, size_t n, size_t size) {
-  if (n <= *cap)
-    return 0;
-  void *p = realloc(*(void **)arr, n * size);
-  if (p == NULL)
-    return -ENOMEM;
-  *(void **)arr = p;
-  *cap = n;
-  return 0;
-}
-
-static void zone_instance(char *buf, size_t cap, unsigned node,
-                          const char *name) {
-  snprintf(buf, cap, "node%u-%s", node, name);
 }
 
 /* --- layouts: names to ids, redone when a source's shape changes
  * ------------*/
 
-static int build_zones(struct metrics *m, const struct zoneinfo *zi) {
-  if (grow(&m->zone_ids, &m->zone_ids_cap, zi->nr * ZS_PER_ZONE, sizeof(int)) !=
-      0)
-    return -ENOMEM;
-  for (size_t z = 0; z < zi->nr; z++) {
-    char pi[SERIES_NAME_LEN];
-    int *ids = &m->zone_ids[z * ZS_PER_ZONE];
-
-    zone_instance(pi, sizeof(pi), zi->zones[z].node, zi->zones[z].name);
-    for (int f = 0; f < ZS_HEADROOM; f++)
-      ids[f] = metrics_add_series(m, pi, zone_metric[f].type,
-                                  zone_metric[f].type_instance,
-                                  zone_metric[f].worst, SERIES_GAUGE);
-    for (size_t o = 0; o < m->config.nr_orders; o++) {
-      char ti[32];
-      snprintf(ti, sizeof(ti), "headroom_order%u", m->config.orders[o]);
-      ids[ZS_HEADROOM + o] =
-          metrics_add_series(m, pi, "gauge", ti, SERIES_MIN, SERIES_GAUGE);
-    }
-  }
-  m->zone_gen = zi->generation;
-  m->zone_built = true;
-  return 0;
+/* "unmovable", the migrate type as a type instance's first word. */
+static void type_word(char *buf, size_t cap, const char *name) {
+  size_t i = 0;
+  for (; name[i] && i + 1 < cap; i++)
+    buf[i] = (char)(name[i] >= 'A' && name[i] <= 'Z' ? name[i] - 'A' + 'a'
+                                                      : name[i]);
+  buf[i] = '\0';
 }
 
-static int build_buddies(struct metrics *m, const struct buddyinfo *bi) {
-  if (grow(&m->buddy_ids, &m->buddy_ids_cap, bi->nr * BUDDYINFO_MAX_ORDERS,
-           sizeof(int)) != 0)
-    return -ENOMEM;
-  for (size_t z = 0; z < bi->nr; z++) {
-    char pi[SERIES_NAME_LEN];
-    int *ids = &m->buddy_ids[z * BUDDYINFO_MAX_ORDERS];
+static void build_zone(struct metrics *m, const struct zone_view *z,
+                       const struct pagetypeinfo *pt, struct zone_ids *ids) {
+  char ti[SERIES_NAME_LEN];
 
-    zone_instance(pi, sizeof(pi), bi->zones[z].node, bi->zones[z].name);
-    for (size_t o = 0; o < bi->zones[z].nr_orders; o++) {
-      char ti[32];
-      snprintf(ti, sizeof(ti), "order%zu", o);
-      ids[o] =
-          metrics_add_series(m, pi, "freepages", ti, SERIES_MIN, SERIES_GAUGE);
+  for (int f = 0; f < ZS_FIXED; f++)
+    ids->fixed[f] = metrics_add_series(m, z->label, zone_metric[f].type,
+                                       zone_metric[f].type_instance,
+                                       zone_metric[f].worst, SERIES_GAUGE);
+  for (size_t o = 0; o < m->config.nr_orders; o++)
+    for (int k = 0; k < ZO_NR; k++) {
+      snprintf(ti, sizeof(ti), "%s%u", order_prefix[k], m->config.orders[o]);
+      ids->order[o][k] =
+          metrics_add_series(m, z->label, "gauge", ti, SERIES_MIN, SERIES_GAUGE);
+    }
+  ids->nr_buddy = z->buddy ? z->buddy->nr_orders : 0;
+  for (size_t o = 0; o < ids->nr_buddy; o++) {
+    snprintf(ti, sizeof(ti), "order%zu", o);
+    ids->buddy[o] =
+        metrics_add_series(m, z->label, "freepages", ti, SERIES_MIN, SERIES_GAUGE);
+  }
+  /* Free blocks per migrate type, for the zones ordinary allocations use:
+   * what an unmovable request may take, and what it may not. */
+  ids->nr_types = 0;
+  ids->nr_type_orders = 0;
+  if (z->types == NULL || !z->kernel_zone)
+    return;
+  ids->nr_types = pt->nr_types;
+  ids->nr_type_orders = pt->nr_orders;
+  for (size_t t = 0; t < pt->nr_types; t++) {
+    char word[PAGETYPEINFO_TYPE_LEN];
+    type_word(word, sizeof(word), pt->type_name[t]);
+    for (size_t o = 0; o < pt->nr_orders; o++) {
+      snprintf(ti, sizeof(ti), "%s_order%zu", word, o);
+      ids->types[t][o] = metrics_add_series(m, z->label, "freepages", ti,
+                                            SERIES_MIN, SERIES_GAUGE);
+      series_every(&m->set, ids->types[t][o], m->config.pagetype_every);
     }
   }
-  m->buddy_gen = bi->generation;
-  m->buddy_built = true;
+  series_every(&m->set, ids->fixed[ZS_HIGHATOMIC], m->config.pagetype_every);
+}
+
+static int build_zones(struct metrics *m, const struct sample *s,
+                       const struct view *v) {
+  if (array_reserve(&m->zones, &m->zones_cap, v->nr, sizeof(*m->zones)) != 0)
+    return -ENOMEM;
+  for (size_t i = 0; i < v->nr; i++)
+    build_zone(m, &v->zones[i], &s->pagetypeinfo, &m->zones[i]);
+  m->zone_gen = v->zone_generation;
+  m->buddy_gen = s->buddyinfo.generation;
+  m->types_gen = s->pagetypeinfo.generation;
+  m->types_seen = v->types_known;
+  m->zones_built = true;
   return 0;
 }
 
@@ -253,9 +262,9 @@ static bool slab_is_named(const struct metrics *m, const char *name) {
 
 static int build_slabs(struct metrics *m, const struct slabinfo *si) {
   size_t n = si->nr;
-  if (grow(&m->slab_ids, &m->slab_ids_cap, n * 2, sizeof(int)) != 0 ||
-      grow(&m->slab_named, &m->slab_named_cap, n, sizeof(bool)) != 0 ||
-      grow(&m->rank, &m->rank_cap, n, sizeof(int)) != 0)
+  if (array_reserve(&m->slab_ids, &m->slab_ids_cap, n * 2, sizeof(int)) != 0 ||
+      array_reserve(&m->slab_named, &m->slab_named_cap, n, sizeof(bool)) != 0 ||
+      array_reserve(&m->rank, &m->rank_cap, n, sizeof(int)) != 0)
     return -ENOMEM;
 
   for (size_t c = 0; c < n; c++) {
@@ -279,122 +288,82 @@ static int build_slabs(struct metrics *m, const struct slabinfo *si) {
   return 0;
 }
 
-/* The name without its zone suffix, when it has one ("allocstall_normal"
- * -> "allocstall"); false otherwise. */
-static bool vmstat_base(const char *name, char *base, size_t cap) {
-  size_t len = strlen(name);
-  for (size_t i = 0; i < sizeof(zone_suffix) / sizeof(zone_suffix[0]); i++) {
-    size_t sl = strlen(zone_suffix[i]);
-    if (len > sl && strcmp(name + len - sl, zone_suffix[i]) == 0 &&
-        len - sl < cap) {
-      memcpy(base, name, len - sl);
-      base[len - sl] = '\0';
-      return true;
-    }
-  }
-  return false;
-}
-
-/* Old kernels count per zone (pgscan_kswapd_normal, allocstall_dma32);
- * where the kernel does not also print the plain name, lowmem reports the
- * sum under it, so one identifier means the same on every kernel. */
-static int vmstat_sum_slot(struct metrics *m, const struct vmstat *vs,
-                           const char *name) {
-  char base[VMSTAT_NAME_LEN];
-
-  if (!vmstat_base(name, base, sizeof(base)) || vmstat_find(vs, base) >= 0)
-    return -1;
-  int id = metrics_add_series(m, SYSTEM, "vmpage_action", base, SERIES_LAST,
-                              SERIES_DERIVE);
-  if (id < 0)
-    return -1;
-  for (size_t i = 0; i < m->nr_sums; i++)
-    if (m->sums[i].id == id)
-      return (int)i;
-  if (grow(&m->sums, &m->sums_cap, m->nr_sums + 1, sizeof(*m->sums)) != 0)
-    return -1;
-  m->sums[m->nr_sums].id = id;
-  return (int)m->nr_sums++;
-}
-
-static int build_vmstat(struct metrics *m, const struct vmstat *vs) {
-  if (grow(&m->vmstat_pick, &m->vmstat_pick_cap, vs->nr ? vs->nr : 1,
-           sizeof(struct vmstat_pick)) != 0)
+static int build_counters(struct metrics *m, const struct view *v) {
+  if (array_reserve(&m->vm_ids, &m->vm_ids_cap, v->nr_vm ? v->nr_vm : 1,
+                    sizeof(int)) != 0)
     return -ENOMEM;
-  m->nr_sums = 0;
-  for (size_t i = 0; i < vs->nr; i++) {
-    const char *name = vs->items[i].name;
-    struct vmstat_pick *pick = &m->vmstat_pick[i];
-
-    pick->id = -1;
-    pick->sum = -1;
-    if (!metrics_vmstat_wanted(name))
-      continue;
-    pick->id = metrics_add_series(m, SYSTEM, "vmpage_action", name, SERIES_LAST,
-                                  SERIES_DERIVE);
-    pick->sum = vmstat_sum_slot(m, vs, name);
-  }
-  for (int d = 0; d < DIRTY_NR; d++)
-    m->dirty_item[d] = vmstat_find(vs, dirty_name[d]);
-  m->vmstat_gen = vs->generation;
-  m->vmstat_built = true;
+  for (size_t c = 0; c < v->nr_vm; c++)
+    m->vm_ids[c] = metrics_add_series(m, SYSTEM, "vmpage_action", v->vm[c].name,
+                                      SERIES_LAST, SERIES_DERIVE);
+  m->vm_gen = v->vm_generation;
+  m->vm_built = true;
   return 0;
 }
 
 /* --- per sample ------------------------------------------------------------*/
 
-static void add_zones(struct metrics *m, const struct sample *s) {
-  const struct zoneinfo *zi = &s->zoneinfo;
-  uint64_t page = m->config.page_size;
+static void add_zone(struct metrics *m, const struct zone_view *z,
+                     const struct zone_ids *ids, const struct sample *s) {
+  const struct zone_info *info = z->info;
+  const double page = (double)m->config.page_size;
+  const int *f = ids->fixed;
 
-  if ((!m->zone_built || m->zone_gen != zi->generation) &&
-      build_zones(m, zi) != 0) {
-    m->zone_built = false;
-    return;
+  series_gauge(&m->set, f[ZS_FREE], (double)info->free * page);
+  series_gauge(&m->set, f[ZS_MIN], (double)info->min * page);
+  series_gauge(&m->set, f[ZS_LOW], (double)info->low * page);
+  series_gauge(&m->set, f[ZS_HIGH], (double)info->high * page);
+  series_gauge(&m->set, f[ZS_PRESENT], (double)info->present * page);
+  if (info->has & ZONE_HAS_MANAGED)
+    series_gauge(&m->set, f[ZS_MANAGED], (double)info->managed * page);
+  if (info->has & ZONE_HAS_NR_SLAB_RECLAIMABLE)
+    series_gauge(&m->set, f[ZS_SLAB_RECLAIMABLE],
+                 (double)info->nr_slab_reclaimable * page);
+  if (info->has & ZONE_HAS_NR_SLAB_UNRECLAIMABLE)
+    series_gauge(&m->set, f[ZS_SLAB_UNRECLAIMABLE],
+                 (double)info->nr_slab_unreclaimable * page);
+  /* The zone's slab over its managed (else present) pages, kernels that
+   * count slab per zone (before 4.8). */
+  uint64_t pages = info->has & ZONE_HAS_MANAGED ? info->managed : info->present;
+  if (z->has_slab && pages > 0)
+    series_gauge(&m->set, f[ZS_SLAB_PERCENT],
+                 100.0 * (double)z->slab / (double)pages);
+  if (z->buddy != NULL)
+    for (size_t o = 0; o < ids->nr_buddy && o < z->buddy->nr_orders; o++)
+      series_gauge(&m->set, ids->buddy[o], (double)z->buddy->nr_free[o]);
+  if (z->has_headroom) {
+    series_gauge(&m->set, f[ZS_RESERVE], (double)z->reserve * page);
+    for (size_t o = 0; o < m->config.nr_orders; o++) {
+      series_gauge(&m->set, ids->order[o][ZO_HEADROOM],
+                   (double)z->headroom_min[o] * page);
+      series_gauge(&m->set, ids->order[o][ZO_ATOMIC],
+                   (double)z->headroom_atomic[o] * page);
+    }
   }
-  for (size_t z = 0; z < zi->nr; z++) {
-    const struct zone_info *zone = &zi->zones[z];
-    const int *ids = &m->zone_ids[z * ZS_PER_ZONE];
-
-    /* Zones without pages (Movable, Device on most machines) are printed by
-     * new kernels but hold nothing worth a graph. */
-    if (zone->present == 0)
-      continue;
-    series_gauge(&m->set, ids[ZS_FREE], (double)(zone->free * page));
-    series_gauge(&m->set, ids[ZS_MIN], (double)(zone->min * page));
-    series_gauge(&m->set, ids[ZS_LOW], (double)(zone->low * page));
-    series_gauge(&m->set, ids[ZS_HIGH], (double)(zone->high * page));
-    series_gauge(&m->set, ids[ZS_PRESENT], (double)(zone->present * page));
-    if (zone->has & ZONE_HAS_MANAGED)
-      series_gauge(&m->set, ids[ZS_MANAGED], (double)(zone->managed * page));
-    if (zone->has & ZONE_HAS_NR_SLAB_RECLAIMABLE)
-      series_gauge(&m->set, ids[ZS_SLAB_RECLAIMABLE],
-                   (double)(zone->nr_slab_reclaimable * page));
-    if (zone->has & ZONE_HAS_NR_SLAB_UNRECLAIMABLE)
-      series_gauge(&m->set, ids[ZS_SLAB_UNRECLAIMABLE],
-                   (double)(zone->nr_slab_unreclaimable * page));
-
-    if (z >= s->headroom_cap || !s->headroom[z].valid)
-      continue;
-    const struct zone_headroom *h = &s->headroom[z];
-    series_gauge(&m->set, ids[ZS_RESERVE], (double)(h->reserve * page));
-    for (size_t o = 0; o < m->config.nr_orders; o++)
-      series_gauge(&m->set, ids[ZS_HEADROOM + o],
-                   (double)h->pages[o] * (double)page);
+  /* Read at an interval of their own: fed when read, so each dispatch
+   * holds the readings of its windows. */
+  if (z->types != NULL && (s->fresh & (1u << SOURCE_PAGETYPEINFO))) {
+    series_gauge(&m->set, f[ZS_HIGHATOMIC], (double)z->highatomic * page);
+    for (size_t t = 0; t < ids->nr_types; t++)
+      for (size_t o = 0; o < ids->nr_type_orders; o++)
+        series_gauge(&m->set, ids->types[t][o], (double)z->types->nr_free[t][o]);
   }
 }
 
-static void add_buddies(struct metrics *m, const struct buddyinfo *bi) {
-  if ((!m->buddy_built || m->buddy_gen != bi->generation) &&
-      build_buddies(m, bi) != 0) {
-    m->buddy_built = false;
+static void add_zones(struct metrics *m, const struct sample *s,
+                      const struct view *v) {
+  if ((!m->zones_built || m->zone_gen != v->zone_generation ||
+       m->buddy_gen != s->buddyinfo.generation ||
+       m->types_gen != s->pagetypeinfo.generation ||
+       m->types_seen != v->types_known) &&
+      build_zones(m, s, v) != 0) {
+    m->zones_built = false;
     return;
   }
-  for (size_t z = 0; z < bi->nr; z++) {
-    const int *ids = &m->buddy_ids[z * BUDDYINFO_MAX_ORDERS];
-    for (size_t o = 0; o < bi->zones[z].nr_orders; o++)
-      series_gauge(&m->set, ids[o], (double)bi->zones[z].nr_free[o]);
-  }
+  for (size_t i = 0; i < v->nr; i++)
+    /* Zones without pages (Movable, Device on most machines) are printed
+     * by new kernels but hold nothing worth a graph. */
+    if (v->zones[i].populated)
+      add_zone(m, &v->zones[i], &m->zones[i], s);
 }
 
 static void add_slabs(struct metrics *m, const struct slabinfo *si) {
@@ -411,25 +380,24 @@ static void add_slabs(struct metrics *m, const struct slabinfo *si) {
   }
 }
 
-static void add_vmstat(struct metrics *m, const struct vmstat *vs) {
-  if ((!m->vmstat_built || m->vmstat_gen != vs->generation) &&
-      build_vmstat(m, vs) != 0) {
-    m->vmstat_built = false;
+static void add_counters(struct metrics *m, const struct view *v) {
+  if ((!m->vm_built || m->vm_gen != v->vm_generation) &&
+      build_counters(m, v) != 0) {
+    m->vm_built = false;
     return;
   }
-  for (size_t i = 0; i < m->nr_sums; i++)
-    m->sums[i].value = 0;
-  for (size_t i = 0; i < vs->nr; i++) {
-    const struct vmstat_pick *pick = &m->vmstat_pick[i];
-    /* derive_t is signed: a counter past 2^63 wraps, as collectd expects. */
-    int64_t v = (int64_t)vs->items[i].value;
-    if (pick->id >= 0)
-      series_derive(&m->set, pick->id, v);
-    if (pick->sum >= 0)
-      m->sums[pick->sum].value += v;
+  /* derive_t is signed: a counter past 2^63 wraps, as collectd expects. */
+  for (size_t c = 0; c < v->nr_vm; c++)
+    series_derive(&m->set, m->vm_ids[c], (int64_t)v->vm[c].value);
+}
+
+static void add_dirty(struct metrics *m, const struct vmstat *vs) {
+  if (!m->dirty_built || m->dirty_gen != vs->generation) {
+    for (int d = 0; d < DIRTY_NR; d++)
+      m->dirty_item[d] = vmstat_find(vs, dirty_name[d]);
+    m->dirty_gen = vs->generation;
+    m->dirty_built = true;
   }
-  for (size_t i = 0; i < m->nr_sums; i++)
-    series_derive(&m->set, m->sums[i].id, m->sums[i].value);
   for (int d = 0; d < DIRTY_NR; d++)
     if (m->dirty_item[d] >= 0)
       series_gauge(
@@ -441,6 +409,19 @@ static void add_meminfo(struct metrics *m, const struct meminfo *mi) {
   for (int f = 0; f < MEMINFO_NR; f++)
     if (meminfo_has(mi, f))
       series_gauge(&m->set, m->meminfo_ids[f], (double)mi->value[f]);
+
+  enum meminfo_field base_field = meminfo_has(mi, MEMINFO_LOW_TOTAL)
+                                      ? MEMINFO_LOW_TOTAL
+                                      : MEMINFO_MEM_TOTAL;
+  if (!meminfo_has(mi, base_field) || mi->value[base_field] == 0)
+    return;
+  double base = (double)mi->value[base_field];
+  if (meminfo_has(mi, MEMINFO_SLAB))
+    series_gauge(&m->set, m->slab_percent_ids[SLAB_PERCENT],
+                 100.0 * (double)mi->value[MEMINFO_SLAB] / base);
+  if (meminfo_has(mi, MEMINFO_SUNRECLAIM))
+    series_gauge(&m->set, m->slab_percent_ids[SLAB_PERCENT_UNRECLAIMABLE],
+                 100.0 * (double)mi->value[MEMINFO_SUNRECLAIM] / base);
 }
 
 /* Share of the time between two samples that tasks stalled on memory:
@@ -478,15 +459,16 @@ static void add_pressure(struct metrics *m, const struct pressure *ps,
   m->psi_prev_ok = true;
 }
 
-void metrics_add(struct metrics *m, const struct sample *s, double now) {
+void metrics_add(struct metrics *m, const struct sample *s,
+                 const struct view *v, double now) {
   if (s->ok & (1u << SOURCE_ZONEINFO))
-    add_zones(m, s);
-  if (s->ok & (1u << SOURCE_BUDDYINFO))
-    add_buddies(m, &s->buddyinfo);
+    add_zones(m, s, v);
   if (s->ok & (1u << SOURCE_SLABINFO))
     add_slabs(m, &s->slabinfo);
-  if (s->ok & (1u << SOURCE_VMSTAT))
-    add_vmstat(m, &s->vmstat);
+  if (s->ok & (1u << SOURCE_VMSTAT)) {
+    add_counters(m, v);
+    add_dirty(m, &s->vmstat);
+  }
   if (s->ok & (1u << SOURCE_MEMINFO))
     add_meminfo(m, &s->meminfo);
   if (s->ok & (1u << SOURCE_PRESSURE))
@@ -541,4 +523,6 @@ void metrics_choose(struct metrics *m) {
   }
 }
 
-void metrics_reset(struct metrics *m) { series_reset(&m->set); }
+void metrics_reset(struct metrics *m, uint64_t w) {
+  series_reset_due(&m->set, w);
+}

@@ -1,9 +1,12 @@
-/* Metrics: which series each parsed source feeds, under which names.
+/* Metrics: the series each sample feeds, under which names.
  *
- * This is the naming interface of lowmem (README, "Metrics"). Mapping a
- * source's entries to series ids is done again only when the source's
- * layout generation changes; each sample then costs one series update per
- * value. */
+ * This is the naming interface of lowmem (README, "Metrics"). Every series
+ * lowmem dispatches is produced here, from the sample and its view (the
+ * zones' labels and headroom, the system-wide counters: sample/view.h);
+ * the capabilities beside the memory sources (threads, web server) add
+ * theirs to the same set. Mapping entries to series ids is done again only
+ * when a layout changes (view and source generations); each sample then
+ * costs one series update per value. */
 #ifndef LOWMEM_METRICS_H
 #define LOWMEM_METRICS_H
 
@@ -21,9 +24,12 @@ struct metrics_config {
   unsigned orders[SAMPLER_MAX_ORDERS]; /* headroom orders, as the sampler */
   size_t nr_orders;
   uint64_t page_size;
+  /* Windows between two dispatches of the free blocks per migrate type:
+   * pagetypeinfo is read at an interval of its own. */
+  unsigned pagetype_every;
 };
 
-/* Per zone: the series of zoneinfo fields, then one headroom per order. */
+/* Per zone: the series of zoneinfo fields, then the headroom per order. */
 enum zone_series {
   ZS_FREE,
   ZS_MIN,
@@ -33,10 +39,12 @@ enum zone_series {
   ZS_MANAGED,
   ZS_SLAB_RECLAIMABLE,
   ZS_SLAB_UNRECLAIMABLE,
+  ZS_SLAB_PERCENT,
   ZS_RESERVE,
-  ZS_HEADROOM, /* + index of the order in config.orders */
+  ZS_HIGHATOMIC,
+  ZS_FIXED, /* then, per order of the configuration: */
 };
-#define ZS_PER_ZONE (ZS_HEADROOM + SAMPLER_MAX_ORDERS)
+enum zone_order_series { ZO_HEADROOM, ZO_ATOMIC, ZO_NR };
 
 enum psi_series {
   PSI_SOME_AVG10,
@@ -53,15 +61,17 @@ enum psi_series {
 };
 
 enum { DIRTY_THRESHOLD, DIRTY_BACKGROUND_THRESHOLD, DIRTY_NR };
+enum { SLAB_PERCENT, SLAB_PERCENT_UNRECLAIMABLE, SLAB_PERCENT_NR };
 
-struct vmstat_pick {
-  int id;  /* series of the counter itself, -1: not reported */
-  int sum; /* index into sums of the summed name, -1: none */
-};
-
-struct vmstat_sum {
-  int id;
-  int64_t value;
+/* The series of one zone of the view. */
+struct zone_ids {
+  int fixed[ZS_FIXED];
+  int order[SAMPLER_MAX_ORDERS][ZO_NR];
+  int buddy[BUDDYINFO_MAX_ORDERS]; /* freepages-order<k> */
+  size_t nr_buddy;
+  /* freepages-<type>_order<k>, kernel zones with pagetypeinfo */
+  int types[PAGETYPEINFO_MAX_TYPES][BUDDYINFO_MAX_ORDERS];
+  size_t nr_types, nr_type_orders;
 };
 
 struct metrics {
@@ -69,13 +79,14 @@ struct metrics {
   struct series_set set;
   int failed_adds; /* series refused (limit, memory); 0 when all went in */
 
-  unsigned zone_gen, buddy_gen, slab_gen, vmstat_gen;
-  bool zone_built, buddy_built, slab_built, vmstat_built;
+  /* Generations the zone layout was built for. */
+  unsigned zone_gen, buddy_gen, types_gen, vm_gen, dirty_gen, slab_gen;
+  bool zones_built, vm_built, dirty_built, slab_built, types_seen;
 
-  int *zone_ids; /* ZS_PER_ZONE per zone of sample.zoneinfo */
-  size_t zone_ids_cap;
-  int *buddy_ids; /* BUDDYINFO_MAX_ORDERS per zone of sample.buddyinfo */
-  size_t buddy_ids_cap;
+  struct zone_ids *zones; /* per zone of the view */
+  size_t zones_cap;
+  int *vm_ids; /* per counter of the view */
+  size_t vm_ids_cap;
   int *slab_ids; /* two per cache: bytes, objects */
   size_t slab_ids_cap;
   bool *slab_named; /* per cache: named with SlabCache */
@@ -83,13 +94,10 @@ struct metrics {
   size_t nr_slabs; /* caches in the current layout */
   int *rank;       /* scratch for choosing the top caches */
   size_t rank_cap;
-  struct vmstat_pick *vmstat_pick;
-  size_t vmstat_pick_cap;
-  struct vmstat_sum *sums; /* names summed over zones (allocstall, ...) */
-  size_t nr_sums, sums_cap;
   int dirty_ids[DIRTY_NR];
   long dirty_item[DIRTY_NR]; /* vmstat index or -1 */
   int meminfo_ids[MEMINFO_NR];
+  int slab_percent_ids[SLAB_PERCENT_NR];
   int psi_ids[PSI_NR];
 
   /* Stall share between two samples needs the previous totals. */
@@ -102,18 +110,17 @@ struct metrics {
 int metrics_init(struct metrics *m, const struct metrics_config *config);
 void metrics_destroy(struct metrics *m);
 
-/* Feeds one sample, taken at monotonic time now (seconds), to the window. */
-void metrics_add(struct metrics *m, const struct sample *s, double now);
+/* Feeds one sample and its view, taken at monotonic time now (seconds),
+ * to the window. */
+void metrics_add(struct metrics *m, const struct sample *s,
+                 const struct view *v, double now);
 
 /* Chooses which ranked series (slab caches) this window dispatches: the
  * SlabTopN caches by largest memory held in the window, and the named ones. */
 void metrics_choose(struct metrics *m);
 
-/* Starts the next window. */
-void metrics_reset(struct metrics *m);
-
-/* True when a counter of this vmstat name is reported (reclaim, compaction,
- * allocation stalls, OOM kills, writeback totals). */
-bool metrics_vmstat_wanted(const char *name);
+/* Starts the next window after window w left (series dispatched every
+ * few windows keep their samples until they leave). */
+void metrics_reset(struct metrics *m, uint64_t w);
 
 #endif

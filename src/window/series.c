@@ -135,6 +135,8 @@ int series_add(struct series_set *set, const char *pi, const char *type,
   s->ds = ds;
   s->rank_by = -1;
   s->chosen = true;
+  s->values = 1;
+  s->every = 1;
   set->index[series_slot(set, pi, type, ti)] = (int)set->nr;
   return (int)set->nr++;
 }
@@ -147,6 +149,24 @@ void series_gauge(struct series_set *set, int id, double value) {
       (s->worst == SERIES_MAX && value > s->gauge) || s->worst == SERIES_LAST)
     s->gauge = value;
   s->n++;
+}
+
+void series_gauge2(struct series_set *set, int id, double value,
+                   double value2) {
+  if (id < 0)
+    return;
+  struct series *s = &set->v[id];
+  if (s->n == 0 || (s->worst == SERIES_MIN && value2 < s->gauge2) ||
+      (s->worst == SERIES_MAX && value2 > s->gauge2) ||
+      s->worst == SERIES_LAST)
+    s->gauge2 = value2;
+  s->values = 2;
+  series_gauge(set, id, value);
+}
+
+void series_every(struct series_set *set, int id, unsigned every) {
+  if (id >= 0)
+    set->v[id].every = every > 0 ? every : 1;
 }
 
 void series_derive(struct series_set *set, int id, int64_t value) {
@@ -166,10 +186,19 @@ void series_share(struct series_set *set, int id, double part, double whole) {
   s->n++;
 }
 
+static void series_restart(struct series *s) {
+  s->n = 0;
+  s->part = 0;
+  s->whole = 0;
+}
+
 void series_reset(struct series_set *set) {
-  for (size_t i = 0; i < set->nr; i++) {
-    set->v[i].n = 0;
-    set->v[i].part = 0;
-    set->v[i].whole = 0;
-  }
+  for (size_t i = 0; i < set->nr; i++)
+    series_restart(&set->v[i]);
+}
+
+void series_reset_due(struct series_set *set, uint64_t w) {
+  for (size_t i = 0; i < set->nr; i++)
+    if (series_due(&set->v[i], w))
+      series_restart(&set->v[i]);
 }

@@ -7,6 +7,10 @@
  * come at SampleInterval; one value per series leaves per dispatch
  * interval, so a dip shorter than the RRD step still reaches the RRD.
  *
+ * A series may hold two values (ps_count: processes and threads), each
+ * reduced the same way; and may be dispatched once every `every` windows
+ * (a value read every 10 s), with the worst of all its samples since.
+ *
  * Series are found by name only when a source's layout changes; each
  * sample updates them by id. */
 #ifndef LOWMEM_SERIES_H
@@ -37,6 +41,9 @@ struct series {
   /* Window state. */
   unsigned n; /* samples in this window; 0: not dispatched */
   double gauge;
+  double gauge2;   /* the second value of a two-value series */
+  unsigned values; /* 1, or 2 (series_gauge2) */
+  unsigned every;  /* windows per dispatch, 1 or more */
   int64_t derive;
   double part, whole; /* SERIES_SHARE sums */
   /* Dispatch policy: a ranked series (a slab cache) is dispatched only when
@@ -92,13 +99,27 @@ int series_find(const struct series_set *set, const char *plugin_instance,
 /* Add one sample to the window. Ids < 0 are ignored, so a caller may pass
  * the id of a series it could not add. */
 void series_gauge(struct series_set *set, int id, double value);
+/* A sample of a two-value series (both reduced as its worst says). */
+void series_gauge2(struct series_set *set, int id, double value,
+                   double value2);
 void series_derive(struct series_set *set, int id, int64_t value);
 /* For SERIES_SHARE: part of whole (e.g. CPU seconds of elapsed seconds)
  * since the last sample; the window's value is 100 x sum(part) /
  * sum(whole), so samples of any length weigh by their length. */
 void series_share(struct series_set *set, int id, double part, double whole);
 
-/* Start a new window. */
+/* Dispatches series id once every `every` windows (at least 1), stamped
+ * at the end of window w when (w + 1) is a multiple of it. */
+void series_every(struct series_set *set, int id, unsigned every);
+
+/* The series leaves at the end of window w. */
+static inline bool series_due(const struct series *s, uint64_t w) {
+  return s->every <= 1 || (w + 1) % s->every == 0;
+}
+
+/* Start a new window: every series (series_reset), or those that left at
+ * the end of window w (series_reset_due). */
 void series_reset(struct series_set *set);
+void series_reset_due(struct series_set *set, uint64_t w);
 
 #endif

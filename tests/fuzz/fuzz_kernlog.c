@@ -33,6 +33,7 @@
 struct run {
   struct events ev;
   struct sample sample;
+  struct view view;
   bool counter;
   unsigned extra_every; /* 0: none */
   unsigned long killed; /* "Killed process" records so far */
@@ -55,7 +56,8 @@ static void step(struct run *r) {
     FUZZ_CHECK(vmstat_parse(&r->sample.vmstat, text, (size_t)n) == 0);
     r->sample.ok |= 1u << SOURCE_VMSTAT;
   }
-  events_step(&r->ev, &r->sample, r->mono, REAL_OFFSET + r->mono);
+  view_update(&r->view, &r->sample);
+  events_step(&r->ev, &r->sample, &r->view, r->mono, REAL_OFFSET + r->mono);
   FUZZ_CHECK(r->ev.out.nr <= EVENT_LIST_MAX);
   for (size_t i = 0; i < r->ev.out.nr; i++) {
     event_check(&r->ev.out.v[i]);
@@ -175,6 +177,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
       .page_size = 4096,
   };
   FUZZ_CHECK(events_init(&r.ev, &c) == 0);
+  view_init(&r.view, &(struct view_config){.check = c.check,
+                                            .page_size = c.page_size});
   step(&r); /* opens the log */
   if (kmsg)
     feed_records(&r, p, end, per_step);
@@ -190,6 +194,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   write_incident(&r, &scratch);
 
   events_destroy(&r.ev);
+  view_destroy(&r.view);
   vmstat_free(&r.sample.vmstat);
   if (fd >= 0)
     close(fd);

@@ -41,7 +41,7 @@ static const char delim[] = "%%% ";
 /* Files of the tree: every source's, then the kernel's version. */
 enum { TREE_OSRELEASE = SOURCE_NR, TREE_NR };
 static const char *tree_file(int i) {
-  return i < SOURCE_NR ? source_file[i] : "sys/kernel/osrelease";
+  return i < SOURCE_NR ? source_info[i].file : "sys/kernel/osrelease";
 }
 
 struct run {
@@ -108,13 +108,13 @@ static void make_ring(struct run *r, double real) {
   h.created_ns = (int64_t)(real * 1e9);
   snprintf(h.kernel, sizeof(h.kernel), "6.18.0");
   snprintf(h.host, sizeof(h.host), "fuzz");
-  record_layout(&h, &r->sampler.sample, orders, NR_ORDERS);
+  record_layout(&h, &r->sampler.view, orders, NR_ORDERS);
   h.record_size = (uint32_t)ring_record_size(h.nr_zones);
   h.capacity = RING_RECORDS;
   FUZZ_CHECK(ring_create(&r->ring, fuzz_path(path, sizeof(path),
                                              "lowmem.ring"),
                          &h) == 0);
-  record_builder_init(&r->builder, &r->ring.hdr, r->sampler.check);
+  record_builder_init(&r->builder, &r->ring.hdr);
   r->staging = calloc(1, r->ring.hdr.record_size);
   FUZZ_CHECK(r->staging != NULL);
   r->ring_made = true;
@@ -124,10 +124,10 @@ static void check_sample(const struct sampler *s) {
   const struct sample *sm = &s->sample;
   for (int i = 0; i < SOURCE_NR; i++)
     FUZZ_CHECK(!(sm->ok & (1u << i)) || sm->err[i] == 0);
-  if (sm->ok & (1u << SOURCE_ZONEINFO) && sm->zoneinfo.nr > 0) {
-    FUZZ_CHECK(sm->headroom != NULL);
-    FUZZ_CHECK(sm->headroom_cap >= sm->zoneinfo.nr);
-  }
+  if (sm->ok & (1u << SOURCE_ZONEINFO))
+    FUZZ_CHECK(s->view.nr == sm->zoneinfo.nr);
+  else
+    FUZZ_CHECK(s->view.nr == 0);
 }
 
 /* One sample of the tree as it stands. */
@@ -137,12 +137,12 @@ static void tick(struct run *r) {
 
   if (!r->started)
     start(r);
-  sampler_read(&r->sampler);
+  sampler_read(&r->sampler, mono);
   check_sample(&r->sampler);
-  metrics_add(&r->metrics, &r->sampler.sample, mono);
+  metrics_add(&r->metrics, &r->sampler.sample, &r->sampler.view, mono);
   if (r->ticks % 3 == 2) { /* a window ends */
     metrics_choose(&r->metrics);
-    metrics_reset(&r->metrics);
+    metrics_reset(&r->metrics, r->ticks / 3);
   }
 
   const char *p = r->kmsg, *end = r->kmsg ? r->kmsg + r->kmsg_len : NULL;
@@ -156,7 +156,7 @@ static void tick(struct run *r) {
   }
   r->kmsg = NULL;
   r->kmsg_len = 0;
-  events_step(&r->events, &r->sampler.sample, mono, real);
+  events_step(&r->events, &r->sampler.sample, &r->sampler.view, mono, real);
   for (size_t i = 0; i < r->events.out.nr; i++) {
     event_check(&r->events.out.v[i]);
     if (r->nr_out < MAX_EVENTS)
@@ -167,7 +167,7 @@ static void tick(struct run *r) {
 
   if (!r->ring_made)
     make_ring(r, real);
-  record_fill(&r->builder, r->staging, &r->sampler.sample,
+  record_fill(&r->builder, r->staging, &r->sampler.sample, &r->sampler.view,
               (int64_t)(real * 1e9));
   ring_append(&r->ring, r->staging);
   r->ticks++;

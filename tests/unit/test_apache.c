@@ -163,7 +163,7 @@ static void test_fixture_tree(void **state) {
 
   apache_config_defaults(&c);
   room_start(&r, &c, 1.0, 1.0);
-  apache_read(&r.a, 100.0);
+  apache_read(&r.a, 100.0, true);
   const struct apache_status *st = &r.a.status;
   assert_true(st->new_window && st->read && st->discovered);
   assert_true(st->ports_changed);
@@ -198,9 +198,11 @@ static void test_fixture_tree(void **state) {
   expect_gauge(&r, "apache", "ps_rss", "", total);
   expect_gauge(&r, "apache", "memory", "rss_average", total / 3);
   expect_gauge(&r, "apache", "memory", "rss_max", (double)RSS_1341);
-  assert_int_equal(r.a.ps_count.n, 1);
-  assert_true(r.a.ps_count.processes == 3);
-  assert_true(r.a.ps_count.threads == 55);
+  const struct series *pc = get(&r, "apache", "ps_count", "");
+  assert_int_equal(pc->n, 1);
+  assert_int_equal(pc->values, 2);
+  assert_true(pc->gauge == 3);   /* processes */
+  assert_true(pc->gauge2 == 55); /* threads */
   const struct series *forks = get(&r, "", "derive", "forks");
   assert_int_equal(forks->n, 1);
   assert_int_equal(forks->derive, 289069);
@@ -219,38 +221,37 @@ static void test_reads_follow_windows(void **state) {
 
   apache_config_defaults(&c);
   room_start(&r, &c, 1.0, 1.0);
-  apache_read(&r.a, 10.0);
+  apache_read(&r.a, 10.0, true);
   assert_true(r.a.status.read);
   for (int i = 1; i < 10; i++) {
-    apache_read(&r.a, 10.0 + i * 0.1);
+    apache_read(&r.a, 10.0 + i * 0.1, false);
     assert_false(r.a.status.new_window);
     assert_false(r.a.status.read);
   }
   assert_int_equal(get(&r, pi, "tcp_connections", "LISTEN")->n, 10);
-  assert_int_equal(r.a.ps_count.n, 10);
+  assert_int_equal(get(&r, "apache", "ps_count", "")->n, 10);
 
   series_reset(&r.set); /* lowmem dispatched the window */
-  apache_read(&r.a, 11.0);
+  apache_read(&r.a, 11.0, true);
   assert_true(r.a.status.new_window);
   assert_true(r.a.status.read);
   assert_false(r.a.status.discovered); /* every 10 s */
-  assert_int_equal(r.a.ps_count_closed.n, 10);
-  assert_int_equal(r.a.ps_count.n, 1);
+  assert_int_equal(get(&r, "apache", "ps_count", "")->n, 1);
 
   /* A window that starts early (a late sample before it): the reading
    * waits for the next window rather than read twice in a second. */
   series_reset(&r.set);
-  apache_read(&r.a, 11.5);
+  apache_read(&r.a, 11.5, true);
   assert_true(r.a.status.new_window);
   assert_false(r.a.status.read);
   assert_int_equal(get(&r, pi, "tcp_connections", "ESTABLISHED")->n, 1);
   series_reset(&r.set);
-  apache_read(&r.a, 12.5);
+  apache_read(&r.a, 12.5, true);
   assert_true(r.a.status.read);
 
   /* Discovery again after ProcessDiscoveryInterval (10 s) */
   series_reset(&r.set);
-  apache_read(&r.a, 20.0);
+  apache_read(&r.a, 20.0, true);
   assert_true(r.a.status.read);
   assert_true(r.a.status.discovered);
   assert_false(r.a.status.ports_changed);
@@ -270,7 +271,7 @@ static void test_other_intervals(void **state) {
   for (int w = 0; w < 6; w++) {
     series_reset(&r.set);
     for (int i = 0; i < 10; i++) {
-      apache_read(&r.a, 50.0 + w + i * 0.1);
+      apache_read(&r.a, 50.0 + w + i * 0.1, i == 0);
       reads += r.a.status.read;
       assert_true(!r.a.status.read || (i == 0 && w % 2 == 0));
     }
@@ -285,7 +286,7 @@ static void test_other_intervals(void **state) {
   for (int i = 0; i < 20; i++) {
     if (i % 10 == 0)
       series_reset(&r.set);
-    apache_read(&r.a, 60.0 + i * 0.1);
+    apache_read(&r.a, 60.0 + i * 0.1, i % 10 == 0);
     reads += r.a.status.read;
   }
   /* 60.0, 60.3, 60.6, 60.9, 61.0 (new window), 61.3, 61.6, 61.9 */
@@ -303,7 +304,7 @@ static void test_ports_given(void **state) {
   c.ports[c.nr_ports++] = 18083;
   c.ports[c.nr_ports++] = 18081;
   room_start(&r, &c, 1.0, 1.0);
-  apache_read(&r.a, 1.0);
+  apache_read(&r.a, 1.0, true);
   assert_false(r.a.status.ports_changed);
   assert_int_equal(r.a.conns.nr_ports, 2);
   expect_gauge(&r, "apache-18081", "tcp_connections", "ESTABLISHED", 3);
@@ -326,7 +327,7 @@ static void test_other_name(void **state) {
   apache_config_defaults(&c);
   strcpy(c.names[c.nr_names++], "cron");
   room_start(&r, &c, 1.0, 1.0);
-  apache_read(&r.a, 1.0);
+  apache_read(&r.a, 1.0, true);
   assert_int_equal(r.a.procs.nr, 1);
   assert_int_equal(r.a.procs.tasks[0].pid, 4242);
   assert_int_equal(r.a.conns.nr_ports, 0);
@@ -345,10 +346,10 @@ static void test_nobody(void **state) {
   apache_config_defaults(&c);
   strcpy(c.names[c.nr_names++], "nginx");
   room_start(&r, &c, 1.0, 1.0);
-  apache_read(&r.a, 1.0);
+  apache_read(&r.a, 1.0, true);
   assert_int_equal(r.a.procs.nr, 0);
   assert_int_equal(get(&r, "apache", "ps_rss", "")->n, 0);
-  assert_int_equal(r.a.ps_count.n, 0);
+  assert_int_equal(get(&r, "apache", "ps_count", "")->n, 0);
   assert_int_equal(get(&r, "", "derive", "forks")->n, 1);
   room_stop(&r);
 }

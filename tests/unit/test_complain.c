@@ -39,7 +39,7 @@ static void test_fifo_said_once(void **state) {
   assert_int_equal(procfile_init(&pf, dir, "zoneinfo"), 0);
   stub_log_clear();
   for (int i = 0; i < 30; i++)
-    complain_source(&c, &pf, "Zoneinfo", procfile_read(&pf));
+    complain_source(&c, &pf, SOURCE_ZONEINFO, procfile_read(&pf));
   assert_int_equal(stub_log_count(), 1);
   expect_line("is a FIFO, not a kernel file: check ProcPath");
   assert_int_equal(stub_log_level(0), LOG_WARNING);
@@ -51,7 +51,7 @@ static void test_fifo_said_once(void **state) {
   fputs("Node 0, zone DMA\n", f);
   fclose(f);
   for (int i = 0; i < 3; i++)
-    complain_source(&c, &pf, "Zoneinfo", procfile_read(&pf));
+    complain_source(&c, &pf, SOURCE_ZONEINFO, procfile_read(&pf));
   assert_int_equal(stub_log_count(), 2);
   expect_line("can be read again");
   procfile_destroy(&pf);
@@ -77,7 +77,7 @@ static void test_too_big_said_once(void **state) {
   procfile_limit(&pf, 64 << 10);
   stub_log_clear();
   for (int i = 0; i < 5; i++)
-    complain_source(&c, &pf, "Meminfo", procfile_read(&pf));
+    complain_source(&c, &pf, SOURCE_MEMINFO, procfile_read(&pf));
   assert_int_equal(stub_log_count(), 1);
   expect_line("holds 65536 bytes or more");
   procfile_destroy(&pf);

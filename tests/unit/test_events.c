@@ -1,6 +1,6 @@
 /* The events: the watermark state machine and its persistence, OOM
  * assembly from the kernel log fixtures (tests/fixtures/kmsg), the
- * oom_kill counter, following a log file, the slab share gauges, the
+ * oom_kill counter, following a log file, the
  * messages over the incident's fixture tree, NotifyZone's names, and what
  * hostile kernel logs (tests/fixtures/kmsg/hostile) make of the messages.
  *
@@ -31,7 +31,6 @@
 #include <cmocka.h>
 
 #include "events/events.h"
-#include "events/gauges.h"
 #include "events/oom.h"
 #include "events/watermark.h"
 #include "fixture.h"
@@ -160,7 +159,7 @@ static void tree_read_orders(struct tree *t, const char *name,
   };
   memcpy(sc.orders, orders, nr_orders * sizeof(*orders));
   assert_int_equal(sampler_init(&t->sampler, &sc), 0);
-  sampler_read(&t->sampler);
+  sampler_read(&t->sampler, 1.0);
 }
 
 static void tree_read(struct tree *t, const char *name) {
@@ -210,7 +209,7 @@ static void test_incident_headroom(void **state) {
   struct watermark_config c = wm_config(&t, 0, NULL, 0);
   assert_int_equal(watermark_init(&w, &c), 0);
   out.nr = 0;
-  watermark_step(&w, &t.sampler.sample, 1000.0, &out);
+  watermark_step(&w, &t.sampler.view, 1000.0, &out);
 
   /* DMA order 0 WARNING, DMA order 1 FAILURE, Normal order 1 FAILURE. */
   assert_int_equal(out.nr, 3);
@@ -248,7 +247,7 @@ static void test_incident_headroom(void **state) {
 
   /* The same sample again: no change, nothing to tell. */
   out.nr = 0;
-  watermark_step(&w, &t.sampler.sample, 1000.1, &out);
+  watermark_step(&w, &t.sampler.view, 1000.1, &out);
   assert_int_equal(out.nr, 0);
   watermark_destroy(&w);
 
@@ -257,7 +256,7 @@ static void test_incident_headroom(void **state) {
   c = wm_config(&t, 0, zones, 1);
   assert_int_equal(watermark_init(&w, &c), 0);
   out.nr = 0;
-  watermark_step(&w, &t.sampler.sample, 1000.0, &out);
+  watermark_step(&w, &t.sampler.view, 1000.0, &out);
   assert_int_equal(out.nr, 1);
   assert_string_equal(out.v[0].plugin_instance, "node0-Normal");
   watermark_destroy(&w);
@@ -269,11 +268,11 @@ static void test_incident_headroom(void **state) {
   assert_int_equal(w.window, 50);
   for (int i = 0; i < 4; i++) {
     out.nr = 0;
-    watermark_step(&w, &t.sampler.sample, 1000.0 + i * 0.1, &out);
+    watermark_step(&w, &t.sampler.view, 1000.0 + i * 0.1, &out);
     assert_int_equal(out.nr, 0);
   }
   out.nr = 0;
-  watermark_step(&w, &t.sampler.sample, 1000.4, &out);
+  watermark_step(&w, &t.sampler.view, 1000.4, &out);
   assert_int_equal(out.nr, 3);
   watermark_destroy(&w);
   sampler_destroy(&t.sampler);
@@ -292,7 +291,7 @@ static void test_live_quiet(void **state) {
   struct watermark_config c = wm_config(&t, 0, NULL, 0);
   assert_int_equal(watermark_init(&w, &c), 0);
   out.nr = 0;
-  watermark_step(&w, &t.sampler.sample, 1.0, &out);
+  watermark_step(&w, &t.sampler.view, 1.0, &out);
   assert_int_equal(out.nr, 0);
   watermark_destroy(&w);
 
@@ -301,7 +300,7 @@ static void test_live_quiet(void **state) {
   c = wm_config(&t, 0, zones, 1);
   assert_int_equal(watermark_init(&w, &c), 0);
   out.nr = 0;
-  watermark_step(&w, &t.sampler.sample, 1.0, &out);
+  watermark_step(&w, &t.sampler.view, 1.0, &out);
   assert_int_equal(out.nr, 2);
   assert_int_equal(out.v[0].severity, EVENT_FAILURE);
   watermark_destroy(&w);
@@ -621,7 +620,7 @@ static void test_incident_messages(void **state) {
   struct events_config c = events_config(&t, NULL);
   assert_int_equal(events_init(&ev, &c), 0);
   feed_events(&ev, "incident-2.6.39.log", 50.0);
-  events_step(&ev, &t.sampler.sample, 50.1, 1315616851.0);
+  events_step(&ev, &t.sampler.sample, &t.sampler.view, 50.1, 1315616851.0);
   assert_int_equal(ev.out.nr, 2);
 
   /* portmap: no asking task in the excerpt, so order 0: the tightest
@@ -660,7 +659,7 @@ static void test_incident_messages(void **state) {
   assert_float_equal(e->time, 1315616851.0 - 0.1, 1e-6);
 
   /* A step later: nothing new. */
-  events_step(&ev, &t.sampler.sample, 50.2, 1315616851.1);
+  events_step(&ev, &t.sampler.sample, &t.sampler.view, 50.2, 1315616851.1);
   assert_int_equal(ev.out.nr, 0);
   events_destroy(&ev);
   sampler_destroy(&t.sampler);
@@ -685,7 +684,7 @@ static void test_memcg_message(void **state) {
     p += l;
   }
   free(all);
-  events_step(&ev, &t.sampler.sample, 2255.0, 1700000000.0);
+  events_step(&ev, &t.sampler.sample, &t.sampler.view, 2255.0, 1700000000.0);
   assert_int_equal(ev.out.nr, 1);
   const struct event *e = &ev.out.v[0];
   /* usage = limit = 32768 kB; rss 32640 + 1352 + 0 kB = 33992 kB. The
@@ -736,7 +735,7 @@ static void test_log_file(void **state) {
   tree_read(&t, INCIDENT);
   struct events_config c = events_config(&t, path);
   assert_int_equal(events_init(&ev, &c), 0);
-  events_step(&ev, &t.sampler.sample, 1.0, 1000.0);
+  events_step(&ev, &t.sampler.sample, &t.sampler.view, 1.0, 1000.0);
   assert_int_equal(ev.log_err, 0);
   assert_int_equal(ev.log.mode, KERNLOG_FILE);
   assert_int_equal(ev.out.nr, 0);
@@ -744,10 +743,10 @@ static void test_log_file(void **state) {
   /* Half a line waits for its end. */
   append(path, "Sep 10 01:07:32 web1 cron[5]: not the kernel\n"
                "Sep 10 01:07:32 web1 kernel: Killed process 2196 (rpc.st");
-  events_step(&ev, &t.sampler.sample, 1.1, 1000.1);
+  events_step(&ev, &t.sampler.sample, &t.sampler.view, 1.1, 1000.1);
   assert_int_equal(ev.out.nr, 0);
   append(path, "atd) total-vm:1880kB, anon-rss:124kB, file-rss:576kB\n");
-  events_step(&ev, &t.sampler.sample, 1.2, 1000.2);
+  events_step(&ev, &t.sampler.sample, &t.sampler.view, 1.2, 1000.2);
   assert_int_equal(ev.out.nr, 1);
   assert_int_equal(meta(&ev.out.v[0], "victim_pid")->v.u, 2196);
   assert_string_equal(
@@ -762,8 +761,8 @@ static void test_log_file(void **state) {
         "total-vm:2kB, anon-rss:1kB, file-rss:1kB\n",
         f);
   fclose(f);
-  events_step(&ev, &t.sampler.sample, 1.3, 1000.3); /* sees the end */
-  events_step(&ev, &t.sampler.sample, 1.4, 1000.4);
+  events_step(&ev, &t.sampler.sample, &t.sampler.view, 1.3, 1000.3); /* sees the end */
+  events_step(&ev, &t.sampler.sample, &t.sampler.view, 1.4, 1000.4);
   assert_int_equal(ev.out.nr, 1);
   assert_int_equal(meta(&ev.out.v[0], "victim_pid")->v.u, 3000);
 
@@ -772,7 +771,7 @@ static void test_log_file(void **state) {
   assert_non_null(f);
   fputs("Sep 10 01:09:00 web1 kernel: Killed process 3001 (monit)\n", f);
   fclose(f);
-  events_step(&ev, &t.sampler.sample, 1.5, 1000.5);
+  events_step(&ev, &t.sampler.sample, &t.sampler.view, 1.5, 1000.5);
   assert_int_equal(ev.out.nr, 1);
   assert_int_equal(meta(&ev.out.v[0], "victim_pid")->v.u, 3001);
 
@@ -792,13 +791,13 @@ static void test_log_missing(void **state) {
   tree_read(&t, INCIDENT);
   struct events_config c = events_config(&t, "/nonexistent/kern.log");
   assert_int_equal(events_init(&ev, &c), 0);
-  events_step(&ev, &t.sampler.sample, 1.0, 1000.0);
+  events_step(&ev, &t.sampler.sample, &t.sampler.view, 1.0, 1000.0);
   assert_int_equal(ev.log_err, -ENOENT);
   events_destroy(&ev);
 
   c = events_config(&t, "/tmp");
   assert_int_equal(events_init(&ev, &c), 0);
-  events_step(&ev, &t.sampler.sample, 1.0, 1000.0);
+  events_step(&ev, &t.sampler.sample, &t.sampler.view, 1.0, 1000.0);
   assert_int_equal(ev.log_err, -ENOTSUP);
   events_destroy(&ev);
 
@@ -806,7 +805,7 @@ static void test_log_missing(void **state) {
    * /dev/null would say nothing for good, a tty would hang on a read. */
   c = events_config(&t, "/dev/null");
   assert_int_equal(events_init(&ev, &c), 0);
-  events_step(&ev, &t.sampler.sample, 1.0, 1000.0);
+  events_step(&ev, &t.sampler.sample, &t.sampler.view, 1.0, 1000.0);
   assert_int_equal(ev.log_err, -ENOTSUP);
   assert_int_equal(ev.log.mode, KERNLOG_OFF);
   events_destroy(&ev);
@@ -835,7 +834,7 @@ static void test_spoofed_log_file(void **state) {
   tree_read(&t, INCIDENT);
   struct events_config c = events_config(&t, path);
   assert_int_equal(events_init(&ev, &c), 0);
-  events_step(&ev, &t.sampler.sample, 1.0, 1000.0);
+  events_step(&ev, &t.sampler.sample, &t.sampler.view, 1.0, 1000.0);
   assert_int_equal(ev.log.mode, KERNLOG_FILE);
 
   size_t len;
@@ -843,8 +842,8 @@ static void test_spoofed_log_file(void **state) {
   append(path, spoof + 1);
   append(path, "\n");
   free(spoof);
-  events_step(&ev, &t.sampler.sample, 1.1, 1000.1);
-  events_step(&ev, &t.sampler.sample, 5.0, 1004.0);
+  events_step(&ev, &t.sampler.sample, &t.sampler.view, 1.1, 1000.1);
+  events_step(&ev, &t.sampler.sample, &t.sampler.view, 5.0, 1004.0);
   assert_int_equal(ev.out.nr, 0);
   assert_int_equal(ev.kills, 0);
   assert_int_equal(ev.oom.malformed, 0);
@@ -852,7 +851,7 @@ static void test_spoofed_log_file(void **state) {
   /* The kernel's own line, in the same file, is told. */
   append(path, "Dec  1 00:48:02 web1 kernel: Out of memory: Killed process "
                "4243 (stress) total-vm:8kB, anon-rss:4kB, file-rss:0kB\n");
-  events_step(&ev, &t.sampler.sample, 5.1, 1004.1);
+  events_step(&ev, &t.sampler.sample, &t.sampler.view, 5.1, 1004.1);
   assert_int_equal(ev.out.nr, 1);
   assert_int_equal(meta(&ev.out.v[0], "victim_pid")->v.u, 4243);
 
@@ -1046,7 +1045,7 @@ static void test_hostile_name_messages(void **state) {
       feed_named(&ev, f, "CPU: 0 PID: 4242 Comm: ", name, len,
                  " Not tainted 6.18.44 #1", 10.0);
 
-      events_step(&ev, &t.sampler.sample, 10.1, 1000.0);
+      events_step(&ev, &t.sampler.sample, &t.sampler.view, 10.1, 1000.0);
       assert_int_equal(ev.oom.malformed, 0);
       assert_int_equal(ev.out.nr, 3);
       for (size_t k = 0; k < 2; k++) {
@@ -1126,7 +1125,7 @@ static void test_hostile_orders(void **state) {
       p = q + 1;
     }
     free(all);
-    events_step(&ev, &t.sampler.sample, 13.0, 1000.0);
+    events_step(&ev, &t.sampler.sample, &t.sampler.view, 13.0, 1000.0);
     if (inputs[in].order62)
       assert_true(ev.oom.malformed >= 1);
     for (size_t i = 0; i < ev.out.nr; i++) {
@@ -1158,7 +1157,7 @@ static void test_big_orders(void **state) {
   c.nr_orders = ARRAY_SIZE(orders);
   assert_int_equal(watermark_init(&w, &c), 0);
   out.nr = 0;
-  watermark_step(&w, &t.sampler.sample, 1000.0, &out);
+  watermark_step(&w, &t.sampler.view, 1000.0, &out);
   assert_true(out.nr >= 3); /* 52, 62 and 63 fail in Normal at least */
   unsigned big = 0;
   for (size_t i = 0; i < out.nr; i++) {
@@ -1207,7 +1206,7 @@ static void test_notify_zone_names(void **state) {
     assert_int_equal(watermark_init(&w, &c), 0);
     assert_false(w.zones_checked);
     out.nr = 0;
-    watermark_step(&w, &t.sampler.sample, 1000.0, &out);
+    watermark_step(&w, &t.sampler.view, 1000.0, &out);
     print_message("NotifyZone \"%s\"\n", names[i].name);
     assert_true(w.zones_checked);
     if (names[i].matches) {
@@ -1223,7 +1222,7 @@ static void test_notify_zone_names(void **state) {
                           "node0-DMA, node0-Normal, node0-HighMem");
     }
     /* Told once: a later sample leaves it as it was. */
-    watermark_step(&w, &t.sampler.sample, 1000.1, &out);
+    watermark_step(&w, &t.sampler.view, 1000.1, &out);
     assert_int_equal(w.nr_unmatched, names[i].matches ? 0 : 1);
     watermark_destroy(&w);
   }
@@ -1233,59 +1232,11 @@ static void test_notify_zone_names(void **state) {
   struct watermark_config c = wm_config(&t, 0, two, 2);
   assert_int_equal(watermark_init(&w, &c), 0);
   out.nr = 0;
-  watermark_step(&w, &t.sampler.sample, 1000.0, &out);
+  watermark_step(&w, &t.sampler.view, 1000.0, &out);
   assert_int_equal(out.nr, 2); /* DMA's order 0 and 1 */
   assert_int_equal(w.nr_unmatched, 1);
   assert_string_equal(w.unmatched[0], "node0-Movable");
   watermark_destroy(&w);
-  sampler_destroy(&t.sampler);
-}
-
-/* --- gauges
- * ------------------------------------------------------------------------*/
-
-static double gauge(const struct series_set *set, const char *pi,
-                    const char *ti) {
-  int id = series_find(set, pi, "percent", ti);
-  assert_true(id >= 0);
-  assert_int_equal(set->v[id].n, 1);
-  return set->v[id].gauge;
-}
-
-/* meminfo: Slab 677180 kB, SUnreclaim 12108 kB, LowTotal 714676 kB;
- * zoneinfo: Normal (166021 + 2994) of 179830 present pages, DMA (247 +
- * 33) of 3952. */
-static void test_gauges(void **state) {
-  (void)state;
-  struct tree t;
-  struct series_set set;
-  struct gauges g;
-
-  tree_read(&t, INCIDENT);
-  series_init(&set, 1000);
-  assert_int_equal(gauges_init(&g, &set), 0);
-  gauges_add(&g, &set, &t.sampler.sample);
-  assert_float_equal(gauge(&set, "", "slab"), 100.0 * 677180 / 714676, 1e-9);
-  assert_float_equal(gauge(&set, "", "slab_unreclaimable"),
-                     100.0 * 12108 / 714676, 1e-9);
-  assert_float_equal(gauge(&set, "node0-Normal", "slab"),
-                     100.0 * 169015 / 179830, 1e-9);
-  assert_float_equal(gauge(&set, "node0-DMA", "slab"), 100.0 * 280 / 3952,
-                     1e-9);
-  gauges_destroy(&g);
-  series_free(&set);
-  sampler_destroy(&t.sampler);
-
-  /* 6.18: slab per node, not per zone: no zone gauge; MemTotal is the
-   * base. */
-  tree_read(&t, "live-6.18-x86_64");
-  series_init(&set, 1000);
-  assert_int_equal(gauges_init(&g, &set), 0);
-  gauges_add(&g, &set, &t.sampler.sample);
-  int id = series_find(&set, "node0-Normal", "percent", "slab");
-  assert_true(id < 0 || set.v[id].n == 0);
-  gauges_destroy(&g);
-  series_free(&set);
   sampler_destroy(&t.sampler);
 }
 
@@ -1324,7 +1275,6 @@ int main(void) {
       cmocka_unit_test(test_hostile_orders),
       cmocka_unit_test(test_big_orders),
       cmocka_unit_test(test_notify_zone_names),
-      cmocka_unit_test(test_gauges),
       cmocka_unit_test(test_format_bytes),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);

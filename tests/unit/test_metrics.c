@@ -45,8 +45,8 @@ static void run_tree_check(struct run *r, const char *tree, unsigned top_n,
   };
   assert_int_equal(sampler_init(&r->sampler, &sc), 0);
   assert_int_equal(metrics_init(&r->metrics, &mc), 0);
-  sampler_read(&r->sampler);
-  metrics_add(&r->metrics, &r->sampler.sample, 1.0);
+  sampler_read(&r->sampler, 1.0);
+  metrics_add(&r->metrics, &r->sampler.sample, &r->sampler.view, 1.0);
   metrics_choose(&r->metrics);
 }
 
@@ -275,8 +275,8 @@ static void test_live(void **state) {
   /* Pressure is read; the stall share needs two samples. */
   assert_true(has_sample(&r, "pressure", "pressure", "some_avg10"));
   assert_false(has_sample(&r, "pressure", "percent", "some"));
-  sampler_read(&r.sampler);
-  metrics_add(&r.metrics, &r.sampler.sample, 1.1);
+  sampler_read(&r.sampler, 1.1);
+  metrics_add(&r.metrics, &r.sampler.sample, &r.sampler.view, 1.1);
   assert_true(get(&r, "pressure", "percent", "some")->gauge == 0);
   run_free(&r);
 }
@@ -331,7 +331,11 @@ static void test_too_many_series(void **state) {
 
   assert_int_equal(metrics_init(&m, &mc), 0);
   assert_int_equal(series_refused_count(&m.set), 0);
-  metrics_add(&m, &sm, 1.0);
+  struct view v;
+  view_init(&v, &(struct view_config){.page_size = PAGE});
+  view_update(&v, &sm);
+  metrics_add(&m, &sm, &v, 1.0);
+  view_destroy(&v);
   assert_int_equal(m.set.nr, m.set.limit);
   assert_true(m.failed_adds > 0);
   assert_int_equal(m.set.refused.limit, (unsigned)m.failed_adds);
@@ -342,8 +346,35 @@ static void test_too_many_series(void **state) {
   free(text);
 }
 
+/* Slab as a share, for thresholds. meminfo: Slab 677180 kB, SUnreclaim
+ * 12108 kB, LowTotal 714676 kB; zoneinfo: Normal (166021 + 2994) of 179830
+ * present pages, DMA (247 + 33) of 3952. */
+static void test_slab_percent(void **state) {
+  struct run r;
+
+  (void)state;
+  run_tree(&r, "incident-2.6.39-i686", 10, NULL, 0);
+  assert_float_equal(get(&r, "", "percent", "slab")->gauge,
+                     100.0 * 677180 / 714676, 1e-9);
+  assert_float_equal(get(&r, "", "percent", "slab_unreclaimable")->gauge,
+                     100.0 * 12108 / 714676, 1e-9);
+  assert_float_equal(get(&r, "node0-Normal", "percent", "slab")->gauge,
+                     100.0 * 169015 / 179830, 1e-9);
+  assert_float_equal(get(&r, "node0-DMA", "percent", "slab")->gauge,
+                     100.0 * 280 / 3952, 1e-9);
+  run_free(&r);
+
+  /* 6.18: slab per node, not per zone: no zone share; MemTotal is the
+   * base. */
+  run_tree(&r, "live-6.18-x86_64", 10, NULL, 0);
+  assert_false(has_sample(&r, "node0-Normal", "percent", "slab"));
+  assert_true(has_sample(&r, "", "percent", "slab"));
+  run_free(&r);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_slab_percent),
       cmocka_unit_test(test_incident_published),
       cmocka_unit_test(test_incident),
       cmocka_unit_test(test_slab_choice),

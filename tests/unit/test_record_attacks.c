@@ -139,7 +139,7 @@ static const struct sample *incident_sample(void) {
       .page_size = PAGE,
   };
   assert_int_equal(sampler_init(&sampler, &sc), 0);
-  sampler_read(&sampler);
+  sampler_read(&sampler, 1.0);
   return &sampler.sample;
 }
 
@@ -1009,7 +1009,7 @@ static void test_dir_planted_links(void **state) {
   /* lowmem.ring.new: the link goes, the ring is made beside it. */
   struct recorder_config c = rec_config(dir);
   assert_int_equal(recorder_open(&rec, &c), 0);
-  recorder_sample(&rec, s, T0);
+  recorder_sample(&rec, s, &sampler.view, T0);
   recorder_get_status(&rec, &rs);
   assert_int_equal(rs.ring_err, 0);
   assert_int_equal(rs.rings_made, 1);
@@ -1028,7 +1028,7 @@ static void test_dir_planted_links(void **state) {
   assert_int_equal(recorder_open(&rec, &c), 0);
   assert_non_null(strstr(rec.prev_note, "was a symbolic link, not a ring"));
   assert_false(rec.prev_unclean);
-  recorder_sample(&rec, s, T0);
+  recorder_sample(&rec, s, &sampler.view, T0);
   recorder_close(&rec, T0);
   unharmed(path_in(top, "shadow"), &v1);
   assert_int_equal(lstat(path_in(dir, RECORDER_RING_NAME), &st), 0);
@@ -1058,7 +1058,7 @@ static void test_dir_previous(void **state) {
   assert_int_equal(mkfifo(path_in(dir, RECORDER_RING_NAME), 0600), 0);
   open_in(dir);
   assert_non_null(strstr(rec.prev_note, "was a FIFO, not a ring file"));
-  recorder_sample(&rec, s, T0);
+  recorder_sample(&rec, s, &sampler.view, T0);
   recorder_get_status(&rec, &rs);
   assert_int_equal(rs.ring_err, 0);
   recorder_close(&rec, T0);
@@ -1076,7 +1076,7 @@ static void test_dir_previous(void **state) {
 
   /* A ring of a run that was killed (its clean flag still 0). */
   open_in(dir);
-  recorder_sample(&rec, s, T0);
+  recorder_sample(&rec, s, &sampler.view, T0);
   recorder_close(&rec, T0);
   int fd = open(path_in(dir, RECORDER_RING_NAME), O_RDWR);
   uint32_t zero = 0;
@@ -1118,7 +1118,7 @@ static void test_dir_previous(void **state) {
   assert_int_equal(mkdir(path_in(dir, RECORDER_RING_NAME), 0750), 0);
   open_in(dir);
   assert_non_null(strstr(rec.prev_note, "is a directory, not a ring file"));
-  recorder_sample(&rec, s, T0);
+  recorder_sample(&rec, s, &sampler.view, T0);
   recorder_get_status(&rec, &rs);
   assert_int_equal(rs.ring_err, -EISDIR);
   recorder_close(&rec, T0);
@@ -1140,15 +1140,15 @@ static void test_ring_retried(void **state) {
   assert_int_equal(mkdir(path_in(dir, "lowmem.ring.new"), 0750), 0);
   write_file(path_in(path_in(dir, "lowmem.ring.new"), "x"), "x");
   open_in(dir);
-  recorder_sample(&rec, s, T0);
+  recorder_sample(&rec, s, &sampler.view, T0);
   recorder_get_status(&rec, &rs);
   assert_int_equal(rs.ring_err, -EEXIST);
   assert_int_equal(rs.rings_made, 0);
   remove_tree(path_in(dir, "lowmem.ring.new"));
-  recorder_sample(&rec, s, T0 + 30);
+  recorder_sample(&rec, s, &sampler.view, T0 + 30);
   recorder_get_status(&rec, &rs);
   assert_int_equal(rs.rings_made, 0); /* not yet */
-  recorder_sample(&rec, s, T0 + RECORDER_RETRY_SECONDS + 0.5);
+  recorder_sample(&rec, s, &sampler.view, T0 + RECORDER_RETRY_SECONDS + 0.5);
   recorder_get_status(&rec, &rs);
   assert_int_equal(rs.ring_err, 0);
   assert_int_equal(rs.rings_made, 1);
@@ -1156,8 +1156,8 @@ static void test_ring_retried(void **state) {
   /* Truncated under it: the next sample notices, a new ring is made. */
   double t = T0 + 70;
   assert_int_equal(truncate(rec.ring_path, 4096), 0);
-  recorder_sample(&rec, s, t += 0.1); /* faults, caught */
-  recorder_sample(&rec, s, t += 0.1);
+  recorder_sample(&rec, s, &sampler.view, t += 0.1); /* faults, caught */
+  recorder_sample(&rec, s, &sampler.view, t += 0.1);
   recorder_get_status(&rec, &rs);
   assert_int_equal(rs.rings_lost, 1);
   assert_int_equal(rs.lost_as, RING_CUT_SHORT);
@@ -1167,10 +1167,10 @@ static void test_ring_retried(void **state) {
 
   /* Removed: noticed within RECORDER_CHECK_SECONDS. */
   assert_int_equal(unlink(rec.ring_path), 0);
-  recorder_sample(&rec, s, t += 1);
+  recorder_sample(&rec, s, &sampler.view, t += 1);
   recorder_get_status(&rec, &rs);
   assert_int_equal(rs.rings_lost, 1);
-  recorder_sample(&rec, s, t += RECORDER_CHECK_SECONDS);
+  recorder_sample(&rec, s, &sampler.view, t += RECORDER_CHECK_SECONDS);
   recorder_get_status(&rec, &rs);
   assert_int_equal(rs.rings_lost, 2);
   assert_int_equal(rs.lost_as, RING_UNLINKED);
@@ -1194,7 +1194,7 @@ static void test_ring_bounded(void **state) {
   c.after_seconds = 600;
   c.sample_interval = 0.01;
   assert_int_equal(recorder_open(&rec, &c), 0);
-  recorder_sample(&rec, s, T0);
+  recorder_sample(&rec, s, &sampler.view, T0);
   recorder_get_status(&rec, &rs);
   assert_int_equal(rs.ring_err, 0);
   assert_int_equal(rs.records_wanted, 924020);
@@ -1208,7 +1208,7 @@ static void test_ring_bounded(void **state) {
   c.after_seconds = 30;
   c.sample_interval = 0.1;
   assert_int_equal(recorder_open(&rec, &c), 0);
-  recorder_sample(&rec, s, T0);
+  recorder_sample(&rec, s, &sampler.view, T0);
   recorder_get_status(&rec, &rs);
   assert_int_equal(rs.ring_records, 3320);
   assert_int_equal(rs.records_wanted, 3320);
@@ -1238,14 +1238,14 @@ static void test_incident_no_heap(void **state) {
   struct recorder_config c = rec_config(dir);
   assert_int_equal(recorder_open(&rec, &c), 0);
   for (int i = 0; i < 30; i++)
-    recorder_sample(&rec, s, T0 + i * 0.1);
+    recorder_sample(&rec, s, &sampler.view, T0 + i * 0.1);
   hostile_event(&e, rawbytes, bad_name);
   e.time = T0 + 3.0;
 
   unsigned long long before = heap_now();
   recorder_event(&rec, &e);
   for (int i = 30; i < 50; i++) {
-    recorder_sample(&rec, s, T0 + i * 0.1);
+    recorder_sample(&rec, s, &sampler.view, T0 + i * 0.1);
     recorder_tick(&rec, T0 + i * 0.1);
   }
   recorder_flush(&rec);

@@ -53,7 +53,7 @@ static const struct sample *incident_sample(void) {
       .page_size = PAGE,
   };
   assert_int_equal(sampler_init(&sampler, &sc), 0);
-  sampler_read(&sampler);
+  sampler_read(&sampler, 1.0);
   return &sampler.sample;
 }
 
@@ -88,7 +88,8 @@ static void layout(struct ring_header *h, const struct sample *s,
   h->sample_interval_ns = 100000000;
   snprintf(h->kernel, sizeof(h->kernel), "2.6.39-linode33");
   snprintf(h->host, sizeof(h->host), "web1");
-  record_layout(h, s, orders, 2);
+  (void)s;
+  record_layout(h, &sampler.view, orders, 2);
 }
 
 /* --- the record
@@ -107,10 +108,10 @@ static void test_record_fill(void **state) {
   assert_string_equal(h.zone_name[2], "node0-HighMem");
   assert_int_equal(h.nr_orders, 2);
 
-  record_builder_init(&b, &h, sampler.check);
+  record_builder_init(&b, &h);
   struct ring_record *rec = calloc(1, ring_record_size(h.nr_zones));
   assert_non_null(rec);
-  record_fill(&b, rec, s, 123456789);
+  record_fill(&b, rec, s, &sampler.view, 123456789);
   assert_int_equal(rec->time_ns, 123456789);
   assert_int_equal(rec->nr_zones, 3);
 
@@ -307,10 +308,10 @@ static void test_json(void **state) {
   layout(&h, s, 4);
   snprintf(path, sizeof(path), "%s/lowmem.ring", dir);
   assert_int_equal(ring_create(&rg, path, &h), 0);
-  record_builder_init(&b, &rg.hdr, sampler.check);
+  record_builder_init(&b, &rg.hdr);
   struct ring_record *r = staged(&rg.hdr);
   for (int i = 0; i < 2; i++) {
-    record_fill(&b, r, s, (int64_t)((T0 + i * 0.1) * 1e9));
+    record_fill(&b, r, s, &sampler.view, (int64_t)((T0 + i * 0.1) * 1e9));
     ring_append(&rg, r);
   }
   free(r);
@@ -510,7 +511,7 @@ static void test_recorder(void **state) {
   okay.severity = EVENT_OKAY;
   for (int i = 0; i < 100; i++) {
     double t = T0 + i * 0.1;
-    recorder_sample(&r, s, t);
+    recorder_sample(&r, s, &sampler.view, t);
     if (i == 50)
       recorder_event(&r, &e);
     if (i == 55)
@@ -557,7 +558,7 @@ static void test_recorder(void **state) {
   assert_int_equal(recorder_open(&r, &c), 0);
   assert_true(r.prev_kept);
   assert_false(r.prev_unclean);
-  recorder_sample(&r, s, T0 + 20);
+  recorder_sample(&r, s, &sampler.view, T0 + 20);
   recorder_close(&r, T0 + 20);
 
   /* A ring whose writer died (clean still 0) is said so. */
@@ -600,7 +601,7 @@ static void test_recorder_long(void **state) {
   assert_int_equal(recorder_open(&r, &c), 0);
   for (int i = 0; i < 100; i++) {
     double t = T0 + i * 0.1;
-    recorder_sample(&r, s, t);
+    recorder_sample(&r, s, &sampler.view, t);
     if (i >= 20 && i % 5 == 0) {
       test_event(&e, t);
       recorder_event(&r, &e);

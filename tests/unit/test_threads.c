@@ -139,9 +139,9 @@ static void run_start(struct run *r, const char *tree, double interval,
   snapshot(tree, "snap0");
   series_init(&r->set, 1000);
   assert_int_equal(threads_init(&r->t, &c, &r->set), 0);
-  threads_sample(&r->t, 100.0);
+  threads_sample(&r->t, 100.0, true);
   snapshot(tree, "snap1");
-  threads_sample(&r->t, 101.0);
+  threads_sample(&r->t, 101.0, false);
 }
 
 static void run_stop(struct run *r) {
@@ -283,10 +283,10 @@ static void test_6_x_mid_window(void **state) {
   snapshot("threads-6.x", "snap0");
   series_init(&r.set, 1000);
   assert_int_equal(threads_init(&r.t, &c, &r.set), 0);
-  threads_sample(&r.t, 100.0);
-  threads_sample(&r.t, 101.0);
+  threads_sample(&r.t, 100.0, true);
+  threads_sample(&r.t, 101.0, false);
   snapshot("threads-6.x", "snap1");
-  threads_sample(&r.t, 102.0);
+  threads_sample(&r.t, 102.0, false);
   const struct expect e[] = {
       {"percent", "flush-nvme0n1", 20 / 2.0},
       {"percent", "flush-vda", 51 / 2.0},
@@ -322,15 +322,15 @@ static void test_bdi_interval(void **state) {
   snapshot("threads-6.x", "snap0");
   series_init(&r.set, 1000);
   assert_int_equal(threads_init(&r.t, &c, &r.set), 0);
-  threads_sample(&r.t, 100.0);
+  threads_sample(&r.t, 100.0, true);
   snapshot("threads-6.x", "snap1");
-  threads_sample(&r.t, 101.0);
+  threads_sample(&r.t, 101.0, false);
   check(&r, snap0, 1);
   int id = series_find(&r.set, THREADS_PLUGIN_INSTANCE, "memory",
                        "writeback-vda");
   assert_int_equal(r.set.v[id].n, 1);
   series_reset(&r.set);
-  threads_sample(&r.t, 102.0);
+  threads_sample(&r.t, 102.0, true);
   check(&r, snap1, 1);
   run_stop(&r);
 }
@@ -363,8 +363,8 @@ static void test_no_proc(void **state) {
                              .clk_tck = 100};
   series_init(&set, 100);
   assert_int_equal(threads_init(&t, &c, &set), 0);
-  threads_sample(&t, 1.0);
-  threads_sample(&t, 2.0);
+  threads_sample(&t, 1.0, true);
+  threads_sample(&t, 2.0, false);
   assert_int_equal(t.discovery_err, -ENOENT);
   assert_int_equal(t.bdi_err, -ENOENT);
   assert_int_equal(t.nr_kt, 0);
