@@ -9,12 +9,14 @@ packages="
   apache2 iproute2
   debootstrap qemu-system-x86 e2fsprogs util-linux
   gcc-i686-linux-gnu libc6-dev-i386-cross cpio kmod
+  clang libclang-rt-14-dev
 "
 # (apache2 and iproute2's ss: the web server test. The last two lines are
 # for make check-guest: an i386 root, the emulated i686 guest, its disk
 # images, linux32; lowmem cross-built for i386 (the cross C library is only
 # recommended by the compiler); the guest's initramfs, made on the host:
-# cpio, and kmod's depmod and modprobe to find the modules it needs.)
+# cpio, and kmod's depmod and modprobe to find the modules it needs.
+# clang and its libFuzzer runtime: the test suite's short fuzzing run.)
 # The quick start also wants Debian's collectd.conf (package collectd), and
 # nothing of what that package recommends.
 [ "${1:-}" = "--with-collectd-conf" ] && packages="$packages collectd"

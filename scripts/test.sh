@@ -3,7 +3,9 @@
 # integration tests with the real collectd, kernel and Apache; the incident
 # reproduced in an emulated 32-bit guest (make check-guest); the unit tests
 # again under ASan and UBSan; a static pass with cppcheck; make distcheck
-# (the tarball builds and its unit tests pass). Run as root for the
+# (the tarball builds and its unit tests pass); and, where configure found
+# clang with libFuzzer, every fuzz target for LOWMEM_FUZZ_SECONDS (10)
+# each. Run as root for the
 # integration tests and the guest (they skip, not fail, otherwise). Build
 # trees go to _build/. Each stage ends with a line saying how long it took;
 # the last line is "lowmem: N passed, M failed, K skipped".
@@ -14,6 +16,7 @@ jobs=$(nproc 2>/dev/null || echo 2)
 logs=""      # automake test-suite.log files, for the counts
 failed=0
 guest=skip   # pass, fail or skip
+fuzzing=skip # the same, for make fuzz
 times=""     # "stage seconds status" lines
 
 # stage NAME COMMAND...: runs COMMAND, and says how long it took.
@@ -58,6 +61,23 @@ guest_check() {
   fi
 }
 
+# fuzz: every target for a short, bounded time (tests/fuzz/README); the
+# corpora stay in _build/release/fuzz-build for the next run.
+fuzz() {
+  cc=$(sed -n 's/^FUZZ_CC = //p' _build/release/Makefile)
+  if [ -z "$cc" ]; then
+    echo "SKIP: no clang with libFuzzer (configure found none)"
+    return 0
+  fi
+  if (cd _build/release && make -s fuzz FUZZ_SECONDS="${LOWMEM_FUZZ_SECONDS:-10}" \
+    FUZZ_JOBS="$jobs"); then
+    fuzzing=pass
+  else
+    fuzzing=fail
+    return 1
+  fi
+}
+
 distcheck() {
   (cd _build/release && make -s distcheck >distcheck.log 2>&1) || {
     tail -40 _build/release/distcheck.log
@@ -75,6 +95,7 @@ stage "ASan + UBSan unit tests" check _build/sanitize
 stage "cppcheck" cppcheck --quiet --std=c11 \
   --enable=warning,performance,portability --error-exitcode=1 \
   --inline-suppr -I src src
+stage "fuzzing, ${LOWMEM_FUZZ_SECONDS:-10}s a target (make fuzz)" fuzz
 stage "make distcheck (the tarball builds, its unit tests pass)" distcheck
 
 # Where the time went, and one line for the whole run from automake's own
@@ -95,11 +116,15 @@ for log in $logs; do
     echo "  skipped: ${trs%.trs}: ${why:-no reason given}"
   done
 done
-case $guest in
-pass) pass=$((pass + 1)) ;;
-fail) fail=$((fail + 1)) ;;
-*) skip=$((skip + 1)) ;;
-esac
+for state in $guest $fuzzing; do
+  case $state in
+  pass) pass=$((pass + 1)) ;;
+  fail) fail=$((fail + 1)) ;;
+  *) skip=$((skip + 1)) ;;
+  esac
+done
+[ "$guest" != skip ] || echo "  skipped: make check-guest (see its stage above)"
+[ "$fuzzing" != skip ] || echo "  skipped: make fuzz (see its stage above)"
 [ "$fail" -eq 0 ] || failed=1
 echo "lowmem: $pass passed, $fail failed, $skip skipped"
 exit $failed
