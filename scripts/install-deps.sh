@@ -22,11 +22,13 @@ packages="
 [ "${1:-}" = "--with-collectd-conf" ] && packages="$packages collectd"
 
 export DEBIAN_FRONTEND=noninteractive
-apt-get update -q
+# Wait for another apt (unattended-upgrades on a fresh machine) to finish.
+apt="apt-get -o DPkg::Lock::Timeout=600"
+$apt update -q
 # policy-rc.d: do not let package scripts start daemons; lowmem starts
 # collectd itself once its plugin is installed.
 printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d
 chmod +x /usr/sbin/policy-rc.d
 trap 'rm -f /usr/sbin/policy-rc.d' EXIT
 # shellcheck disable=SC2086
-apt-get install -y -q --no-install-recommends $packages
+$apt install -y -q --no-install-recommends $packages

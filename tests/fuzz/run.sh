@@ -67,8 +67,8 @@ records() {
 # archives DIR: each fixture tree as an input of the sampler target (see
 # fuzz_sampler.c), and one tree followed by another and a kernel log.
 archive() {
-  for m in zoneinfo buddyinfo slabinfo meminfo vmstat pressure/memory \
-    sys/kernel/osrelease; do
+  for m in zoneinfo buddyinfo pagetypeinfo slabinfo meminfo vmstat \
+    pressure/memory sys/kernel/osrelease; do
     [ -f "$1/proc/$m" ] || continue
     printf '%%%%%% %s\n' "$m"
     cat "$1/proc/$m"
