@@ -25,6 +25,9 @@ export DEBIAN_FRONTEND=noninteractive
 # Wait for another apt (unattended-upgrades on a fresh machine) to finish.
 apt="apt-get -o DPkg::Lock::Timeout=600"
 $apt update -q
+# A package install that was interrupted (a killed apt, a reboot) leaves
+# dpkg refusing every install until it is finished; finish it first.
+dpkg --configure -a
 # policy-rc.d: do not let package scripts start daemons; lowmem starts
 # collectd itself once its plugin is installed.
 printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d
