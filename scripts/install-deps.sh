@@ -27,7 +27,13 @@ apt="apt-get -o DPkg::Lock::Timeout=600"
 $apt update -q
 # A package install that was interrupted (a killed apt, a reboot) leaves
 # dpkg refusing every install until it is finished; finish it first.
-dpkg --configure -a
+# dpkg has no lock timeout of its own: wait up to 10 minutes here too.
+i=0
+until dpkg --configure -a; do
+	i=$((i + 1))
+	[ "$i" -lt 60 ] || exit 1
+	sleep 10
+done
 # policy-rc.d: do not let package scripts start daemons; lowmem starts
 # collectd itself once its plugin is installed.
 printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d
