@@ -39,6 +39,7 @@ static const struct lowmem_hook *const hooks[] = {
 };
 #define NR_HOOKS (sizeof(hooks) / sizeof(hooks[0]))
 static bool said_series; /* series the set refused were reported */
+static bool said_slab_top; /* caches the slab pool missed were reported */
 
 static cdtime_t dispatch_interval;
 static struct window_grid grid;
@@ -210,6 +211,7 @@ static int lowmem_read(user_data_t *ud) {
     if (hooks[h]->read != NULL)
       hooks[h]->read(&context, &t);
   complain_series(&said_series, &metrics.set);
+  complain_slab_top(&said_slab_top, &metrics.slabs);
   return 0;
 }
 
@@ -351,6 +353,7 @@ static int lowmem_init(void) {
 
   window_grid_init(&grid, dispatch_interval);
   said_series = false;
+  said_slab_top = false;
   /* collectd calls free_func only for data that is not NULL. */
   user_data_t ud = {.data = &grid, .free_func = lowmem_read_end};
   return plugin_register_complex_read(NULL, "lowmem", lowmem_read,

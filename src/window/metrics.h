@@ -16,6 +16,7 @@
 
 #include "../sample/sampler.h"
 #include "series.h"
+#include "slabtop.h"
 
 struct metrics_config {
   unsigned slab_top_n; /* caches dispatched by memory held */
@@ -80,20 +81,14 @@ struct metrics {
   int failed_adds; /* series refused (limit, memory); 0 when all went in */
 
   /* Generations the zone layout was built for. */
-  unsigned zone_gen, buddy_gen, types_gen, vm_gen, dirty_gen, slab_gen;
-  bool zones_built, vm_built, dirty_built, slab_built, types_seen;
+  unsigned zone_gen, buddy_gen, types_gen, vm_gen, dirty_gen;
+  bool zones_built, vm_built, dirty_built, types_seen;
 
   struct zone_ids *zones; /* per zone of the view */
   size_t zones_cap;
   int *vm_ids; /* per counter of the view */
   size_t vm_ids_cap;
-  int *slab_ids; /* two per cache: bytes, objects */
-  size_t slab_ids_cap;
-  bool *slab_named; /* per cache: named with SlabCache */
-  size_t slab_named_cap;
-  size_t nr_slabs; /* caches in the current layout */
-  int *rank;       /* scratch for choosing the top caches */
-  size_t rank_cap;
+  struct slab_top slabs; /* the caches followed: top N and named */
   int dirty_ids[DIRTY_NR];
   long dirty_item[DIRTY_NR]; /* vmstat index or -1 */
   int meminfo_ids[MEMINFO_NR];
