@@ -43,6 +43,14 @@ static const struct meminfo_metric meminfo_metric[MEMINFO_NR] = {
     [MEMINFO_COMMIT_LIMIT] = {"commit_limit", SERIES_MIN},
     [MEMINFO_SWAP_TOTAL] = {"swap_total", SERIES_LAST},
     [MEMINFO_SWAP_FREE] = {"swap_free", SERIES_MIN},
+    /* What holds memory, beside the zones' occupancy: the most of it. */
+    [MEMINFO_CACHED] = {"cached", SERIES_MAX},
+    [MEMINFO_BUFFERS] = {"buffers", SERIES_MAX},
+    [MEMINFO_ANON_PAGES] = {"anon_pages", SERIES_MAX},
+    [MEMINFO_SHMEM] = {"shmem", SERIES_MAX},
+    [MEMINFO_MAPPED] = {"mapped", SERIES_MAX},
+    [MEMINFO_ACTIVE_FILE] = {"active_file", SERIES_MAX},
+    [MEMINFO_INACTIVE_FILE] = {"inactive_file", SERIES_MAX},
 };
 _Static_assert(sizeof(meminfo_metric) / sizeof(meminfo_metric[0]) == MEMINFO_NR,
                "one name per meminfo field");
@@ -205,6 +213,10 @@ static void build_zone(struct metrics *m, const struct zone_view *z,
       ids->order[o][k] =
           metrics_add_series(m, z->label, "gauge", ti, SERIES_MIN, SERIES_GAUGE);
     }
+  for (int p = 0; p < OCC_NR; p++)
+    ids->occupancy[p] =
+        metrics_add_series(m, z->label, "zone_occupancy", occupancy_name[p],
+                           SERIES_LAST, SERIES_GAUGE);
   ids->nr_buddy = z->buddy ? z->buddy->nr_orders : 0;
   for (size_t o = 0; o < ids->nr_buddy; o++) {
     snprintf(ti, sizeof(ti), "order%zu", o);
@@ -267,6 +279,12 @@ static void add_zone(struct metrics *m, const struct zone_view *z,
   const int *f = ids->fixed;
 
   series_gauge(&m->set, f[ZS_FREE], (double)info->free * page);
+  /* The zone's occupancy at the window's least free memory (its latest
+   * such sample): parts of one sample, so they still add up. */
+  if (f[ZS_FREE] >= 0 && m->set.v[f[ZS_FREE]].gauge == (double)info->free * page)
+    for (int p = 0; p < OCC_NR; p++)
+      if (z->occupancy.has & (1u << p))
+        series_gauge(&m->set, ids->occupancy[p], (double)z->occupancy.bytes[p]);
   series_gauge(&m->set, f[ZS_MIN], (double)info->min * page);
   series_gauge(&m->set, f[ZS_LOW], (double)info->low * page);
   series_gauge(&m->set, f[ZS_HIGH], (double)info->high * page);

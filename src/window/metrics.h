@@ -68,6 +68,7 @@ enum { SLAB_PERCENT, SLAB_PERCENT_UNRECLAIMABLE, SLAB_PERCENT_NR };
 struct zone_ids {
   int fixed[ZS_FIXED];
   int order[SAMPLER_MAX_ORDERS][ZO_NR];
+  int occupancy[OCC_NR];           /* zone_occupancy-<part> */
   int buddy[BUDDYINFO_MAX_ORDERS]; /* freepages-order<k> */
   size_t nr_buddy;
   /* freepages-<type>_order<k>, kernel zones with pagetypeinfo */
