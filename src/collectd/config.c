@@ -29,6 +29,7 @@ int lowmem_config_defaults(struct lowmem_config *c) {
   c->sampler.page_size = page > 0 ? (uint64_t)page : 4096;
   c->metrics.slab_top_n = 10;
   c->sampler.slab_change = 1;
+  c->metrics.occupancy = true;
   return 0;
 }
 

@@ -316,6 +316,13 @@ static int lowmem_init(void) {
   double every = config.sampler.interval[SOURCE_PAGETYPEINFO] /
                  CDTIME_T_TO_DOUBLE(dispatch_interval);
   config.metrics.pagetype_every = every > 1 ? (unsigned)(every + 0.5) : 1;
+  if (config.metrics.occupancy && plugin_get_ds("zone_occupancy") == NULL) {
+    plugin_log(LOG_NOTICE,
+               "lowmem plugin: collectd's types.db has no type "
+               "\"zone_occupancy\": the zones' occupancy is not dispatched. "
+               "Add lowmem's types to a TypesDB line of collectd.conf.");
+    config.metrics.occupancy = false;
+  }
   if (sampler_init(&sampler, &config.sampler) != 0 ||
       metrics_init(&metrics, &config.metrics) != 0) {
     plugin_log(LOG_ERR, "lowmem plugin: out of memory at start.");

@@ -215,8 +215,10 @@ static void build_zone(struct metrics *m, const struct zone_view *z,
     }
   for (int p = 0; p < OCC_NR; p++)
     ids->occupancy[p] =
-        metrics_add_series(m, z->label, "zone_occupancy", occupancy_name[p],
-                           SERIES_LAST, SERIES_GAUGE);
+        m->config.occupancy
+            ? metrics_add_series(m, z->label, "zone_occupancy",
+                                 occupancy_name[p], SERIES_LAST, SERIES_GAUGE)
+            : -1;
   ids->nr_buddy = z->buddy ? z->buddy->nr_orders : 0;
   for (size_t o = 0; o < ids->nr_buddy; o++) {
     snprintf(ti, sizeof(ti), "order%zu", o);

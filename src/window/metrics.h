@@ -28,6 +28,9 @@ struct metrics_config {
   /* Windows between two dispatches of the free blocks per migrate type:
    * pagetypeinfo is read at an interval of its own. */
   unsigned pagetype_every;
+  /* Dispatch each zone's occupancy (zone_occupancy-<part>): its type must
+   * be in collectd's types.db. */
+  bool occupancy;
 };
 
 /* Per zone: the series of zoneinfo fields, then the headroom per order. */

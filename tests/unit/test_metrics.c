@@ -42,6 +42,7 @@ static void run_tree_check(struct run *r, const char *tree, unsigned top_n,
       .orders = {0, 1},
       .nr_orders = 2,
       .page_size = PAGE,
+      .occupancy = true,
   };
   assert_int_equal(sampler_init(&r->sampler, &sc), 0);
   assert_int_equal(metrics_init(&r->metrics, &mc), 0);
@@ -270,6 +271,12 @@ static void test_live(void **state) {
   assert_true(get(&r, "node0-Normal", "memory", "managed")->gauge ==
               393216.0 * PAGE);
   assert_true(get(&r, "node0-DMA", "memory", "free")->gauge == 3840.0 * PAGE);
+  /* The occupancy (test_occupancy checks its parts): DMA's free pages,
+   * and other holding the rest of its managed pages. */
+  assert_true(get(&r, "node0-DMA", "zone_occupancy", "free")->gauge ==
+              3840.0 * PAGE);
+  assert_true(get(&r, "node0-DMA", "zone_occupancy", "other")->gauge == 0);
+  assert_false(has_sample(&r, "node0-DMA", "zone_occupancy", "slab_reclaimable"));
   /* Movable and Device have no pages here. */
   assert_false(has_sample(&r, "node0-Movable", "memory", "free"));
   assert_false(has_sample(&r, "node0-Device", "memory", "free"));
