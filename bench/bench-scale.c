@@ -12,8 +12,10 @@
  * of N caches of distinct sizes. Each tree is sampled in a child process
  * of its own, as lowmem samples in collectd (sampler_read, metrics_add,
  * a window of 10 samples chosen and reset), slabinfo read at every
- * sample: per-sample CPU time (median of the samples, thread CPU clock)
- * and the child's peak RSS (VmHWM). The machine is shared: each row is
+ * sample: per-sample CPU time (median of the samples, thread CPU clock);
+ * then again with slabinfo every 5 s (SlabinfoInterval's default: the
+ * mean per sample over 500 samples or more); and the child's peak RSS
+ * (VmHWM). The machine is shared: each row is
  * also given as a ratio to the first row of its table, measured in the
  * same run. */
 #include <errno.h>
@@ -188,6 +190,7 @@ static int make_tree(const char *tmpl, const char *dir, unsigned nodes,
 
 struct result {
   double us;      /* median CPU per sample */
+  double mean5;   /* mean CPU per sample, slabinfo every 5 s */
   long hwm_kib;   /* peak RSS */
   size_t series;  /* series lowmem holds */
   size_t zones, caches;
@@ -205,8 +208,10 @@ static long vm_hwm_kib(void) {
   return kib;
 }
 
-/* In the child: sample the tree n times. */
-static int measure(const char *proc, unsigned n, struct result *r) {
+/* In the child: sample the tree n times (slabinfo_interval: seconds
+ * between its reads, 0: every sample); per-sample CPU in us[]. */
+static int sample_tree(const char *proc, unsigned n, double slabinfo_interval,
+                       double *us, struct result *r) {
   struct sampler s;
   struct metrics m;
   struct sampler_config sc = {.proc_path = proc,
@@ -215,12 +220,11 @@ static int measure(const char *proc, unsigned n, struct result *r) {
                               .nr_orders = 2,
                               .page_size = PAGE};
   struct metrics_config mc = {
-      .slab_top_n = 10, .orders = {0, 1}, .nr_orders = 2, .page_size = PAGE};
+      .slab_top_n = 10, .orders = {0, 1}, .nr_orders = 2, .page_size = PAGE,
+      .occupancy = true};
   sc.interval[SOURCE_PAGETYPEINFO] = 60;
+  sc.interval[SOURCE_SLABINFO] = slabinfo_interval;
   if (sampler_init(&s, &sc) != 0 || metrics_init(&m, &mc) != 0)
-    return -1;
-  double *us = calloc(n, sizeof(*us));
-  if (us == NULL)
     return -1;
   double t = 1.0;
   for (unsigned i = 0; i < n + 10; i++, t += 0.1) {
@@ -234,13 +238,34 @@ static int measure(const char *proc, unsigned n, struct result *r) {
     if (i >= 10) /* the first window warms the caches and the layout */
       us[i - 10] = bench_cpu_us() - c0;
   }
-  r->us = bench_median(us, n);
   r->series = m.set.nr;
   r->zones = s.view.nr;
   r->caches = s.sample.slabinfo.nr;
+  int rc = s.sample.ok & (1u << SOURCE_ZONEINFO) ? 0 : -1;
+  metrics_destroy(&m);
+  sampler_destroy(&s);
+  return rc;
+}
+
+static int measure(const char *proc, unsigned n, struct result *r) {
+  unsigned n5 = n < 500 ? 500 : n; /* ten reads of slabinfo at least */
+  double *us = calloc(n5, sizeof(*us));
+  if (us == NULL || sample_tree(proc, n, 0, us, r) != 0) {
+    free(us);
+    return -1;
+  }
+  r->us = bench_median(us, n);
+  if (sample_tree(proc, n5, 5, us, r) != 0) {
+    free(us);
+    return -1;
+  }
+  double sum = 0;
+  for (unsigned i = 0; i < n5; i++)
+    sum += us[i];
+  r->mean5 = sum / n5;
   r->hwm_kib = vm_hwm_kib();
   free(us);
-  return s.sample.ok & (1u << SOURCE_ZONEINFO) ? 0 : -1;
+  return 0;
 }
 
 static int run_child(const char *proc, unsigned n, struct result *r) {
@@ -281,17 +306,18 @@ struct point {
 
 static void print_row(const struct point *p, const struct result *r,
                       const struct result *base) {
-  printf("%5u x %-4u %6zu %7zu %7zu %12.1f %6.2fx %12ld %6.2fx\n",
+  printf("%5u x %-4u %6zu %7zu %7zu %12.1f %6.2fx %10.1f %6.2fx %12ld %6.2fx\n",
          p->nodes, p->cpus, r->zones, r->caches, r->series, r->us,
-         r->us / base->us, r->hwm_kib, (double)r->hwm_kib / base->hwm_kib);
+         r->us / base->us, r->mean5, r->mean5 / base->mean5, r->hwm_kib,
+         (double)r->hwm_kib / base->hwm_kib);
 }
 
 static int run_table(const char *title, const char *tmpl, const char *root,
                      const struct point *pts, size_t nr, unsigned n) {
   struct result base = {0};
-  printf("\n%s\n%-12s %6s %7s %7s %12s %7s %12s %7s\n", title,
+  printf("\n%s\n%-12s %6s %7s %7s %12s %7s %10s %7s %12s %7s\n", title,
          "nodes x cpus", "zones", "caches", "series", "us/sample", "ratio",
-         "peak RSS KiB", "ratio");
+         "mean, 5 s", "ratio", "peak RSS KiB", "ratio");
   for (size_t i = 0; i < nr; i++) {
     char dir[PATH_CAP], name[64];
     struct result r;
