@@ -171,8 +171,7 @@ static int write_slabinfo(const char *dir, unsigned caches) {
 static int make_tree(const char *tmpl, const char *dir, unsigned nodes,
                      unsigned cpus, unsigned caches) {
   static const char *const same[] = {"meminfo", "vmstat", "pagetypeinfo",
-                                     "sys/kernel/osrelease",
-                                     "pressure/memory"};
+                                     "sys/kernel/osrelease", "pressure/memory"};
   static const char *const dirs[] = {"", "sys", "sys/kernel", "pressure"};
   char sub[PATH_CAP];
   for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++)
@@ -184,15 +183,16 @@ static int make_tree(const char *tmpl, const char *dir, unsigned nodes,
   if (err == 0)
     err = write_nodes(tmpl, dir, "buddyinfo", nodes, cpus);
   if (err == 0)
-    err = caches ? write_slabinfo(dir, caches) : copy_file(tmpl, dir, "slabinfo");
+    err =
+        caches ? write_slabinfo(dir, caches) : copy_file(tmpl, dir, "slabinfo");
   return err;
 }
 
 struct result {
-  double us;      /* median CPU per sample */
-  double mean5;   /* mean CPU per sample, slabinfo every 5 s */
-  long hwm_kib;   /* peak RSS */
-  size_t series;  /* series lowmem holds */
+  double us;     /* median CPU per sample */
+  double mean5;  /* mean CPU per sample, slabinfo every 5 s */
+  long hwm_kib;  /* peak RSS */
+  size_t series; /* series lowmem holds */
   size_t zones, caches;
 };
 
@@ -219,9 +219,11 @@ static int sample_tree(const char *proc, unsigned n, double slabinfo_interval,
                               .orders = {0, 1},
                               .nr_orders = 2,
                               .page_size = PAGE};
-  struct metrics_config mc = {
-      .slab_top_n = 10, .orders = {0, 1}, .nr_orders = 2, .page_size = PAGE,
-      .occupancy = true};
+  struct metrics_config mc = {.slab_top_n = 10,
+                              .orders = {0, 1},
+                              .nr_orders = 2,
+                              .page_size = PAGE,
+                              .occupancy = true};
   sc.interval[SOURCE_PAGETYPEINFO] = 60;
   sc.interval[SOURCE_SLABINFO] = slabinfo_interval;
   if (sampler_init(&s, &sc) != 0 || metrics_init(&m, &mc) != 0)
@@ -339,8 +341,9 @@ static int run_table(const char *title, const char *tmpl, const char *root,
 
 int main(int argc, char **argv) {
   unsigned n = 200;
-  if (argc < 2 || (argc == 4 && strcmp(argv[2], "-n") == 0 &&
-                   !bench_parse_count(argv[3], 10, 100000, &n)) ||
+  if (argc < 2 ||
+      (argc == 4 && strcmp(argv[2], "-n") == 0 &&
+       !bench_parse_count(argv[3], 10, 100000, &n)) ||
       (argc != 2 && argc != 4)) {
     fprintf(stderr, "usage: %s TEMPLATE-PROC-DIR [-n SAMPLES]\n", argv[0]);
     return 2;
@@ -352,9 +355,9 @@ int main(int argc, char **argv) {
   }
   static const struct point slabs[] = {
       {1, 2, 100}, {1, 2, 1000}, {1, 2, 10000}, {1, 2, 50000}};
-  static const struct point zones[] = {
-      {1, 2, 0},  {1, 16, 0}, {1, 64, 0}, {1, 256, 0}, {2, 2, 0},
-      {2, 64, 0}, {8, 2, 0},  {8, 64, 0}, {8, 256, 0}};
+  static const struct point zones[] = {{1, 2, 0},   {1, 16, 0}, {1, 64, 0},
+                                       {1, 256, 0}, {2, 2, 0},  {2, 64, 0},
+                                       {8, 2, 0},   {8, 64, 0}, {8, 256, 0}};
   printf("lowmem-bench-scale: %u samples a tree (median), slabinfo read at "
          "every sample, template %s\n",
          n, argv[1]);

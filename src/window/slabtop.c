@@ -32,10 +32,10 @@ static long slot_add(struct slab_top *t, struct series_set *set,
       array_reserve(&t->slot, &t->cap, t->nr + 1, sizeof(*t->slot)) != 0)
     return -1;
   slab_type_instance(ti, sizeof(ti), name);
-  int bytes = series_add(set, PLUGIN_INSTANCE, "bytes", ti, SERIES_MAX,
-                         SERIES_GAUGE);
-  int objects = series_add(set, PLUGIN_INSTANCE, "objects", ti, SERIES_MAX,
-                           SERIES_GAUGE);
+  int bytes =
+      series_add(set, PLUGIN_INSTANCE, "bytes", ti, SERIES_MAX, SERIES_GAUGE);
+  int objects =
+      series_add(set, PLUGIN_INSTANCE, "objects", ti, SERIES_MAX, SERIES_GAUGE);
   if (bytes < 0 || objects < 0)
     return -1;
   if (set->v[bytes].tag >= 0) /* a name given twice */
@@ -157,8 +157,8 @@ static void rank_table(struct slab_top *t, struct series_set *set,
                        const struct slabinfo *si) {
   size_t cap = t->top_n < si->nr ? t->top_n : si->nr, n = 0;
 
-  if (array_reserve(&t->rank, &t->rank_cap, cap ? cap : 1,
-                    sizeof(*t->rank)) != 0)
+  if (array_reserve(&t->rank, &t->rank_cap, cap ? cap : 1, sizeof(*t->rank)) !=
+      0)
     return;
   for (size_t c = 0; c < si->nr; c++)
     rank_insert(si, t->page_size, t->rank, &n, cap, c);
@@ -194,8 +194,9 @@ void slab_top_add(struct slab_top *t, struct series_set *set,
 }
 
 /* Puts slot i into top[] (n of them, largest window maximum first). */
-static void choose_insert(const struct slab_top *t, const struct series_set *set,
-                          size_t *top, size_t *n, size_t cap, size_t i) {
+static void choose_insert(const struct slab_top *t,
+                          const struct series_set *set, size_t *top, size_t *n,
+                          size_t cap, size_t i) {
   double v = set->v[t->slot[i].bytes].gauge;
   size_t k = *n;
 
@@ -213,8 +214,8 @@ static void choose_insert(const struct slab_top *t, const struct series_set *set
 void slab_top_choose(struct slab_top *t, struct series_set *set) {
   size_t cap = t->top_n < t->nr ? t->top_n : t->nr, n = 0;
 
-  if (array_reserve(&t->rank, &t->rank_cap, cap ? cap : 1,
-                    sizeof(*t->rank)) != 0)
+  if (array_reserve(&t->rank, &t->rank_cap, cap ? cap : 1, sizeof(*t->rank)) !=
+      0)
     return;
   for (size_t i = 0; i < t->nr; i++) {
     const struct slab_slot *s = &t->slot[i];

@@ -21,12 +21,12 @@
 #include "series.h"
 
 struct slab_slot {
-  int bytes, objects; /* series ids */
+  int bytes, objects;           /* series ids */
   char name[SLABINFO_NAME_LEN]; /* the cache held, as slabinfo prints it */
-  size_t cache;       /* its index in the table; SIZE_MAX: not listed */
-  bool named;         /* a SlabCache: held for good */
-  bool held;          /* holds a cache */
-  bool top;           /* in the top N at a read of this window */
+  size_t cache; /* its index in the table; SIZE_MAX: not listed */
+  bool named;   /* a SlabCache: held for good */
+  bool held;    /* holds a cache */
+  bool top;     /* in the top N at a read of this window */
 };
 
 struct slab_top {
@@ -34,10 +34,10 @@ struct slab_top {
   uint64_t page_size;
   struct slab_slot *slot;
   size_t nr, cap;
-  size_t limit;       /* most slots: churn within a window is bounded */
-  size_t *rank;       /* scratch: table indexes of a read's top N */
+  size_t limit; /* most slots: churn within a window is bounded */
+  size_t *rank; /* scratch: table indexes of a read's top N */
   size_t rank_cap;
-  bool read; /* slabinfo was read in this window */
+  bool read;           /* slabinfo was read in this window */
   unsigned generation; /* of the table the slots' indexes are for */
   bool resolved;
   /* Caches that entered the top N but found no slot (the pool was full,

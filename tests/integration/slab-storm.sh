@@ -60,6 +60,7 @@ sleep 2
 b0=$(dentry_bytes)
 k0=$(slab_kb)
 t0=$(date +%s.%N)
+# shellcheck disable=SC2016 # perl's own variables
 lm_memcg_exec 60 perl -e '
   my ($dir, $n) = @ARGV;
   for my $i (1 .. $n) { stat("$dir/missing-$i") }

@@ -50,8 +50,8 @@ static size_t read_zones(const char *tree, struct fixture_zone *z) {
       node_block = false;
       snprintf(z[n - 1].key[z[n - 1].nr], 40, "free");
       z[n - 1].value[z[n - 1].nr++] = v;
-    } else if (!node_block && n > 0 && sscanf(line, " %39s %llu", key, &v) == 2 &&
-               z[n - 1].nr < 64) {
+    } else if (!node_block && n > 0 &&
+               sscanf(line, " %39s %llu", key, &v) == 2 && z[n - 1].nr < 64) {
       snprintf(z[n - 1].key[z[n - 1].nr], 40, "%s", key);
       z[n - 1].value[z[n - 1].nr++] = v;
     }
@@ -125,8 +125,8 @@ static void check_tree(const char *tree, uint64_t stack) {
       uint64_t want = p == OCC_KERNEL_STACK ? v * stack : v * PAGE;
       if (o->bytes[p] != want)
         fail_msg("%s node%u %s %s: %llu, want %llu", tree, fz[i].node,
-                 fz[i].name, occupancy_name[p],
-                 (unsigned long long)o->bytes[p], (unsigned long long)want);
+                 fz[i].name, occupancy_name[p], (unsigned long long)o->bytes[p],
+                 (unsigned long long)want);
       assert_true(o->has & (1u << p));
       sum += want;
     }
@@ -175,8 +175,7 @@ static void test_incident_normal(void **state) {
   char proc[4096];
   struct sampler s;
   (void)state;
-  snprintf(proc, sizeof(proc), "%s/proc",
-           fixture_path("incident-2.6.39-i686"));
+  snprintf(proc, sizeof(proc), "%s/proc", fixture_path("incident-2.6.39-i686"));
   struct sampler_config sc = {.proc_path = proc,
                               .sources = (1u << SOURCE_NR) - 1,
                               .orders = {0, 1},
@@ -197,10 +196,8 @@ static void test_incident_normal(void **state) {
 
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_incident),
-      cmocka_unit_test(test_linux_4_4),
-      cmocka_unit_test(test_numa_5_10),
-      cmocka_unit_test(test_live_6_18),
+      cmocka_unit_test(test_incident),        cmocka_unit_test(test_linux_4_4),
+      cmocka_unit_test(test_numa_5_10),       cmocka_unit_test(test_live_6_18),
       cmocka_unit_test(test_incident_normal),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);

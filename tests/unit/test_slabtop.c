@@ -101,9 +101,8 @@ static size_t count_slab_series(const struct series_set *set, bool chosen) {
   size_t k = 0;
   for (size_t i = 0; i < set->nr; i++)
     if (strcmp(set->v[i].plugin_instance, "slab") == 0 &&
-        (!chosen ||
-         (strcmp(set->v[i].type, "bytes") == 0 && set->v[i].n > 0 &&
-          set->v[i].chosen)))
+        (!chosen || (strcmp(set->v[i].type, "bytes") == 0 && set->v[i].n > 0 &&
+                     set->v[i].chosen)))
       k++;
   return k;
 }
