@@ -75,6 +75,7 @@ seconds=${BENCH_DAEMON_SECONDS:-20}
 rounds=${BENCH_DAEMON_ROUNDS:-3}
 warmup=${BENCH_DAEMON_WARMUP:-3}
 extra=${BENCH_DAEMON_EXTRA:-0}
+levers=${BENCH_DAEMON_LEVERS:-0}
 lowmem_so=${LOWMEM_SO:-./.libs/lowmem.so}
 collectd=${COLLECTD:-$(command -v collectd || echo /usr/sbin/collectd)}
 stock=/usr/lib/collectd
@@ -131,18 +132,21 @@ pause() {
 }
 
 mkdir "$tmp/plugins"
+# lowmem's own type beside Debian's: the zones' occupancy is dispatched.
+echo "zone_occupancy value:GAUGE:0:U" >"$tmp/lowmem-types.db"
 for p in $plugins; do cp "$stock/$p.so" "$tmp/plugins/"; done
 cp "$lowmem_so" "$tmp/plugins/lowmem.so"
 
 names=(idle lm-0.1 lm-1 lm-1-nw stock-0.1 stock-1)
 [ "$extra" = 1 ] && names+=(lm-0.1-nw lm-0.1-noslab lm-0.1-rrd)
+[ "$levers" = 1 ] && names+=(lm-0.1-slab0 lm-0.1-slab1)
 names+=(paced)
 
 # The plugin lines of a configuration, after logfile.
 body() {
 	local dir=$1
 	case $2 in
-	idle | lm-0.1 | lm-1 | lm-0.1-noslab | stock-0.1 | stock-1)
+	idle | lm-0.1 | lm-1 | lm-0.1-noslab | lm-0.1-slab* | stock-0.1 | stock-1)
 		printf 'LoadPlugin csv\n<Plugin csv>\n  DataDir "%s/csv"\n  StoreRates false\n</Plugin>\n' "$dir"
 		;;
 	lm-0.1-rrd)
@@ -163,6 +167,8 @@ body() {
 		case $2 in
 		lm-1*) echo "  SampleInterval 1" ;;
 		lm-0.1-noslab) echo "  Slabinfo false" ;;
+		lm-0.1-slab0) echo "  SlabinfoInterval 0" ;;
+		lm-0.1-slab1) echo "  SlabinfoInterval 1" ;;
 		esac
 		echo "</Plugin>"
 		;;
@@ -218,7 +224,7 @@ Interval 1
 BaseDir "$dir"
 PIDFile "$dir/collectd.pid"
 PluginDir "$tmp/plugins"
-TypesDB "$typesdb"
+TypesDB "$typesdb" "$tmp/lowmem-types.db"
 LoadPlugin logfile
 <Plugin logfile>
   LogLevel info
@@ -346,6 +352,8 @@ BEGIN {
 	label["lm-0.1-nw"] = "lowmem, 0.1 s, no writer"
 	label["lm-0.1-noslab"] = "lowmem, 0.1 s, Slabinfo false, csv"
 	label["lm-0.1-rrd"] = "lowmem, 0.1 s, rrdtool"
+	label["lm-0.1-slab0"] = "lowmem, 0.1 s, SlabinfoInterval 0, csv"
+	label["lm-0.1-slab1"] = "lowmem, 0.1 s, SlabinfoInterval 1, csv"
 	label["stock-0.1"] = "memory+vmem+buddyinfo+processes 0.1 s, csv"
 	label["stock-1"] = "memory+vmem+buddyinfo+processes 1 s, csv"
 	label["paced-all"] = "floor: pread of the six files at 10 Hz"

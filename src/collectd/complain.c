@@ -121,9 +121,8 @@ void complain_series(bool *said, const struct series_set *set) {
     plugin_log(LOG_WARNING,
                "lowmem plugin: too many series: lowmem holds %zu, and %u "
                "more were refused and are not dispatched (the first %s, the "
-               "last %s). Set \"Slabinfo false\" where slabinfo lists "
-               "thousands of caches, \"Threads false\" where thousands of "
-               "kernel threads run, or fewer Port and Orders.",
+               "last %s). Set a smaller SlabTopN, \"Threads false\" where "
+               "thousands of kernel threads run, or fewer Port and Orders.",
                set->limit, r->limit, r->first, r->last);
   if (r->name)
     plugin_log(LOG_WARNING,
@@ -135,4 +134,17 @@ void complain_series(bool *said, const struct series_set *set) {
                "lowmem plugin: out of memory: %u series could not be added "
                "and are not dispatched (the first %s).",
                r->memory, r->first);
+}
+
+void complain_slab_top(bool *said, const struct slab_top *t) {
+  if (*said || t->missed == 0)
+    return;
+  *said = true;
+  plugin_log(LOG_WARNING,
+             "lowmem plugin: the largest slab caches changed faster than "
+             "the %zu slots lowmem keeps for SlabTopN %u allow within one "
+             "dispatch interval: %u caches that entered the top were not "
+             "dispatched (the first %s; said once). Raise SlabTopN, or read "
+             "slabinfo less often (SlabinfoInterval).",
+             t->limit, t->top_n, t->missed, t->first_missed);
 }

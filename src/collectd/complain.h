@@ -13,6 +13,7 @@
 #include "sample/sources.h"
 #include "sources/procfile.h"
 #include "window/series.h"
+#include "window/slabtop.h"
 
 struct complaint {
   int err;        /* last error reported; 0: none */
@@ -37,6 +38,10 @@ void complain_kernel(const char *proc_path, int err, const char *check_name);
  * first and the last of them and what to do; said tells whether it was
  * said already. */
 void complain_series(bool *said, const struct series_set *set);
+
+/* Logs once that caches entering the slab top found no slot of the pool
+ * (window/slabtop.h), with the first and what to do. */
+void complain_slab_top(bool *said, const struct slab_top *t);
 
 /* The text of an error of lowmem's sources, thread-safe: collectd's
  * sstrerror for -errno, the kind of file for a procfile_error. */

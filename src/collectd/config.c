@@ -28,6 +28,8 @@ int lowmem_config_defaults(struct lowmem_config *c) {
   long page = sysconf(_SC_PAGESIZE);
   c->sampler.page_size = page > 0 ? (uint64_t)page : 4096;
   c->metrics.slab_top_n = 10;
+  c->sampler.slab_change = 1;
+  c->metrics.occupancy = true;
   return 0;
 }
 
@@ -170,6 +172,11 @@ static int parse_key(struct lowmem_config *c, const oconfig_item_t *ci) {
     return parse_slab_top_n(c, ci);
   if (strcasecmp(ci->key, "SlabCache") == 0)
     return parse_slab_cache(c, ci);
+  /* "SlabinfoChange 1": percent of meminfo's slab that brings a read of
+   * slabinfo forward. */
+  if (strcasecmp(ci->key, "SlabinfoChange") == 0)
+    return option_number(ci, 0, 100, "percent (0: only at SlabinfoInterval)",
+                         "1", &c->sampler.slab_change);
   if (strcasecmp(ci->key, "Orders") == 0)
     return parse_orders(c, ci);
   if (strcasecmp(ci->key, "WatermarkCheck") == 0)

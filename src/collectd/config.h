@@ -12,8 +12,9 @@ struct lowmem_config {
   struct metrics_config metrics;
 };
 
-/* Defaults: ProcPath /proc, SampleInterval 0.1, every source, Orders 0 1,
- * SlabTopN 10, WatermarkCheck auto. */
+/* Defaults: ProcPath /proc, SampleInterval 0.1, every source (slabinfo
+ * every 5 s, sooner when meminfo's slab moves by SlabinfoChange 1%),
+ * Orders 0 1, SlabTopN 10, WatermarkCheck auto. */
 int lowmem_config_defaults(struct lowmem_config *c);
 
 /* Applies one key of the block to c: 0 when it is a key of the memory

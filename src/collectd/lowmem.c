@@ -39,6 +39,7 @@ static const struct lowmem_hook *const hooks[] = {
 };
 #define NR_HOOKS (sizeof(hooks) / sizeof(hooks[0]))
 static bool said_series; /* series the set refused were reported */
+static bool said_slab_top; /* caches the slab pool missed were reported */
 
 static cdtime_t dispatch_interval;
 static struct window_grid grid;
@@ -210,6 +211,7 @@ static int lowmem_read(user_data_t *ud) {
     if (hooks[h]->read != NULL)
       hooks[h]->read(&context, &t);
   complain_series(&said_series, &metrics.set);
+  complain_slab_top(&said_slab_top, &metrics.slabs);
   return 0;
 }
 
@@ -314,6 +316,13 @@ static int lowmem_init(void) {
   double every = config.sampler.interval[SOURCE_PAGETYPEINFO] /
                  CDTIME_T_TO_DOUBLE(dispatch_interval);
   config.metrics.pagetype_every = every > 1 ? (unsigned)(every + 0.5) : 1;
+  if (config.metrics.occupancy && plugin_get_ds("zone_occupancy") == NULL) {
+    plugin_log(LOG_NOTICE,
+               "lowmem plugin: collectd's types.db has no type "
+               "\"zone_occupancy\": the zones' occupancy is not dispatched. "
+               "Add lowmem's types to a TypesDB line of collectd.conf.");
+    config.metrics.occupancy = false;
+  }
   if (sampler_init(&sampler, &config.sampler) != 0 ||
       metrics_init(&metrics, &config.metrics) != 0) {
     plugin_log(LOG_ERR, "lowmem plugin: out of memory at start.");
@@ -351,6 +360,7 @@ static int lowmem_init(void) {
 
   window_grid_init(&grid, dispatch_interval);
   said_series = false;
+  said_slab_top = false;
   /* collectd calls free_func only for data that is not NULL. */
   user_data_t ud = {.data = &grid, .free_func = lowmem_read_end};
   return plugin_register_complex_read(NULL, "lowmem", lowmem_read,

@@ -98,12 +98,54 @@ static double next_interval(const struct sampler *s, enum source src) {
   return interval;
 }
 
+/* The least move of the slab totals that brings slabinfo forward: a
+ * share of them, and at least 1 MiB, so that a small slab's noise does
+ * not make every sample a read. */
+#define SLAB_CHANGE_FLOOR ((uint64_t)1 << 20)
+
+static uint64_t distance(uint64_t a, uint64_t b) { return a > b ? a - b : b - a; }
+
+/* True when meminfo (of the last tick: it is read after slabinfo) shows
+ * the slab caches grown or shrunk by more than slab_change percent since
+ * slabinfo was read: a dentry storm is then followed at the sample rate,
+ * not at SlabinfoInterval. */
+static bool slab_moved(const struct sampler *s) {
+  const struct meminfo *mi = &s->sample.meminfo;
+
+  if (s->config.slab_change <= 0 || !s->slab_seen_ok ||
+      !(s->sample.ok & (1u << SOURCE_MEMINFO)) ||
+      !meminfo_has(mi, MEMINFO_SRECLAIMABLE) ||
+      !meminfo_has(mi, MEMINFO_SUNRECLAIM))
+    return false;
+  uint64_t moved =
+      distance(mi->value[MEMINFO_SRECLAIMABLE], s->slab_seen[0]) +
+      distance(mi->value[MEMINFO_SUNRECLAIM], s->slab_seen[1]);
+  double bound =
+      (double)(s->slab_seen[0] + s->slab_seen[1]) * s->config.slab_change / 100;
+  return moved > SLAB_CHANGE_FLOOR && (double)moved > bound;
+}
+
 /* Due at this tick: never read, read at every sample, or its interval
  * (as the view of the last tick has it) has passed. */
 static bool due(const struct sampler *s, enum source src, double now) {
   double interval = next_interval(s, src);
   return s->last_read[src] < 0 || interval <= 0 ||
-         now >= s->last_read[src] + interval;
+         now >= s->last_read[src] + interval ||
+         (src == SOURCE_SLABINFO && slab_moved(s));
+}
+
+/* The slab totals slabinfo's reading goes with: meminfo's of the same
+ * tick, read just after it. */
+static void slab_seen(struct sampler *s) {
+  const struct meminfo *mi = &s->sample.meminfo;
+
+  s->slab_seen_ok = (s->sample.ok & (1u << SOURCE_MEMINFO)) &&
+                    meminfo_has(mi, MEMINFO_SRECLAIMABLE) &&
+                    meminfo_has(mi, MEMINFO_SUNRECLAIM);
+  if (s->slab_seen_ok) {
+    s->slab_seen[0] = mi->value[MEMINFO_SRECLAIMABLE];
+    s->slab_seen[1] = mi->value[MEMINFO_SUNRECLAIM];
+  }
 }
 
 void sampler_read(struct sampler *s, double now) {
@@ -128,6 +170,8 @@ void sampler_read(struct sampler *s, double now) {
     else
       sm->ok &= ~(1u << i);
   }
+  if (sm->fresh & (1u << SOURCE_SLABINFO))
+    slab_seen(s);
   view_update(&s->view, sm);
 }
 

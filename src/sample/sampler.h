@@ -26,6 +26,10 @@ struct sampler_config {
   unsigned orders[SAMPLER_MAX_ORDERS];
   size_t nr_orders;
   uint64_t page_size; /* bytes */
+  /* slabinfo is read sooner than its interval when meminfo's slab
+   * (SReclaimable and SUnreclaim) has moved by more than this share of
+   * it, in percent, since slabinfo was last read; 0: never sooner. */
+  double slab_change;
 };
 
 struct sampler {
@@ -37,6 +41,9 @@ struct sampler {
   char release[SAMPLER_RELEASE_LEN]; /* as printed, "" when unreadable */
   struct procfile files[SOURCE_NR];
   double last_read[SOURCE_NR]; /* monotonic seconds; -1: never */
+  /* meminfo's SReclaimable and SUnreclaim when slabinfo was last read. */
+  uint64_t slab_seen[2];
+  bool slab_seen_ok;
   struct sample sample;
   struct view view;
 };

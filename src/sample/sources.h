@@ -19,7 +19,12 @@
  *             are 740 KB; pagetypeinfo 9 lines of ~90 bytes per zone;
  *           - slabinfo: about 200 bytes per cache: 80,000 caches in 16 MiB;
  *           - meminfo (50 lines), vmstat (200), pressure (2): a few KB.
- * interval  seconds between two reads by default; 0: every sample
+ * interval  seconds between two reads by default; 0: every sample.
+ *           slabinfo: 5, and sooner when meminfo's slab totals move
+ *           (SlabinfoChange): the per-cache sizes move over seconds, a
+ *           read of it costs most of a sample (it walks every cache's
+ *           partial slabs), and meminfo's totals follow a fast swing at
+ *           every sample (doc/costs.md has the measurements)
  * denied    advice when the file cannot be opened for lack of rights
  * missing   advice when the file does not exist (NULL: the general one)
  *
@@ -41,7 +46,7 @@
     NULL)                                                                      \
   X(BUDDYINFO, buddyinfo, "Buddyinfo", "buddyinfo", (size_t)1 << 20, 0, NULL, \
     NULL)                                                                      \
-  X(SLABINFO, slabinfo, "Slabinfo", "slabinfo", (size_t)16 << 20, 0,          \
+  X(SLABINFO, slabinfo, "Slabinfo", "slabinfo", (size_t)16 << 20, 5,          \
     "it is readable by root only: run collectd as root, or set \"Slabinfo "   \
     "false\" (the slab totals from meminfo are still reported)",              \
     NULL)                                                                      \

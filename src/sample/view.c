@@ -168,6 +168,10 @@ static void update_zones(struct view *v, const struct sample *s) {
     return;
   }
   v->nr = zi->nr;
+  bool have_stack = (s->ok & (1u << SOURCE_MEMINFO)) &&
+                    meminfo_has(&s->meminfo, MEMINFO_KERNEL_STACK);
+  uint64_t stack_unit = occupancy_stack_unit(
+      zi, have_stack ? s->meminfo.value[MEMINFO_KERNEL_STACK] : 0, have_stack);
   for (size_t i = 0; i < zi->nr; i++) {
     struct zone_view *z = &v->zones[i];
     const struct zone_info *info = &zi->zones[i];
@@ -190,6 +194,7 @@ static void update_zones(struct view *v, const struct sample *s) {
     z->slab = z->has_slab
                   ? info->nr_slab_reclaimable + info->nr_slab_unreclaimable
                   : 0;
+    occupancy_of(info, v->config.page_size, stack_unit, &z->occupancy);
     z->has_headroom = z->has_reserve && z->buddy != NULL;
     if (!z->has_headroom)
       continue;

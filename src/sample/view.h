@@ -6,6 +6,7 @@
  *            allocations can be served there at all, and the headroom of
  *            each configured order for three requests: GFP_KERNEL at the
  *            min and the low watermark, GFP_ATOMIC at its own mark;
+ *            and what holds its pages (its occupancy);
  *   vm       the vmstat counters lowmem reports, one system-wide figure
  *            each: the kernel's own, or on kernels that count per zone
  *            (pgscan_kswapd_normal, allocstall_dma32) the sum under the
@@ -23,6 +24,7 @@
 
 #include "../sources/osrelease.h"
 #include "headroom.h"
+#include "occupancy.h"
 #include "sample.h"
 
 #define ZONE_LABEL_LEN 48 /* "node12-Normal" */
@@ -61,6 +63,8 @@ struct zone_view {
   int64_t headroom_atomic[SAMPLER_MAX_ORDERS]; /* GFP_ATOMIC */
   bool has_slab;
   uint64_t slab; /* the zone's own slab, pages (kernels before 4.8) */
+  /* What holds the zone's pages, parts adding up to managed (occupancy.h). */
+  struct occupancy occupancy;
 };
 
 struct vm_counter {

@@ -28,6 +28,14 @@ enum meminfo_field {
   MEMINFO_COMMIT_LIMIT,  /* CommitLimit */
   MEMINFO_SWAP_TOTAL,    /* SwapTotal */
   MEMINFO_SWAP_FREE,     /* SwapFree */
+  /* What admins look for beside a zone's occupancy. */
+  MEMINFO_CACHED,        /* Cached */
+  MEMINFO_BUFFERS,       /* Buffers */
+  MEMINFO_ANON_PAGES,    /* AnonPages */
+  MEMINFO_SHMEM,         /* Shmem */
+  MEMINFO_MAPPED,        /* Mapped */
+  MEMINFO_ACTIVE_FILE,   /* Active(file) */
+  MEMINFO_INACTIVE_FILE, /* Inactive(file) */
   MEMINFO_NR
 };
 

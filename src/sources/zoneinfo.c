@@ -23,6 +23,16 @@ enum zone_seen {
   SEEN_NR_SLAB_RECLAIMABLE = 1u << 8,
   SEEN_NR_SLAB_UNRECLAIMABLE = 1u << 9,
   SEEN_PROTECTION = 1u << 10,
+  SEEN_NR_INACTIVE_ANON = 1u << 11,
+  SEEN_NR_ACTIVE_ANON = 1u << 12,
+  SEEN_NR_INACTIVE_FILE = 1u << 13,
+  SEEN_NR_ACTIVE_FILE = 1u << 14,
+  SEEN_NR_UNEVICTABLE = 1u << 15,
+  SEEN_NR_KERNEL_STACK = 1u << 16,
+  SEEN_NR_PAGE_TABLE_PAGES = 1u << 17,
+  SEEN_NR_MLOCK = 1u << 18,
+  SEEN_NR_BOUNCE = 1u << 19,
+  SEEN_NR_ZSPAGES = 1u << 20,
   /* What every kernel since 2.6 prints for each zone. A zone that lacks
    * one (a file cut short) is dropped, not reported with zeros. */
   SEEN_REQUIRED =
@@ -40,6 +50,9 @@ struct zone_key {
 };
 
 #define ZONE_FIELD(f) offsetof(struct zone_info, f)
+/* A counter of the zone: key, field, has and seen bits of one name. */
+#define ZONE_COUNTER(key, f, bit)                                            \
+  { key, sizeof(key) - 1, ZONE_FIELD(f), ZONE_HAS_##bit, SEEN_##bit }
 
 static const struct zone_key zone_keys[] = {
     {"high", sizeof("high") - 1, ZONE_FIELD(high), 0, SEEN_HIGH},
@@ -57,10 +70,28 @@ static const struct zone_key zone_keys[] = {
      SEEN_NR_SLAB_UNRECLAIMABLE},
     {"present", sizeof("present") - 1, ZONE_FIELD(present), 0, SEEN_PRESENT},
     {"spanned", sizeof("spanned") - 1, ZONE_FIELD(spanned), 0, SEEN_SPANNED},
+    /* The zone's occupancy. The LRU lists under their names before 4.8
+     * and their nr_zone_ names after (a zone prints one or the other). */
+    ZONE_COUNTER("nr_inactive_anon", nr_inactive_anon, NR_INACTIVE_ANON),
+    ZONE_COUNTER("nr_zone_inactive_anon", nr_inactive_anon, NR_INACTIVE_ANON),
+    ZONE_COUNTER("nr_active_anon", nr_active_anon, NR_ACTIVE_ANON),
+    ZONE_COUNTER("nr_zone_active_anon", nr_active_anon, NR_ACTIVE_ANON),
+    ZONE_COUNTER("nr_inactive_file", nr_inactive_file, NR_INACTIVE_FILE),
+    ZONE_COUNTER("nr_zone_inactive_file", nr_inactive_file, NR_INACTIVE_FILE),
+    ZONE_COUNTER("nr_active_file", nr_active_file, NR_ACTIVE_FILE),
+    ZONE_COUNTER("nr_zone_active_file", nr_active_file, NR_ACTIVE_FILE),
+    ZONE_COUNTER("nr_unevictable", nr_unevictable, NR_UNEVICTABLE),
+    ZONE_COUNTER("nr_zone_unevictable", nr_unevictable, NR_UNEVICTABLE),
+    ZONE_COUNTER("nr_kernel_stack", nr_kernel_stack, NR_KERNEL_STACK),
+    ZONE_COUNTER("nr_page_table_pages", nr_page_table_pages,
+                 NR_PAGE_TABLE_PAGES),
+    ZONE_COUNTER("nr_mlock", nr_mlock, NR_MLOCK),
+    ZONE_COUNTER("nr_bounce", nr_bounce, NR_BOUNCE),
+    ZONE_COUNTER("nr_zspages", nr_zspages, NR_ZSPAGES),
 };
 
-/* Nine keys: a scan that compares lengths first calls memcmp only on a
- * likely match, where a bsearch calls it at every step. */
+/* A few dozen keys: a scan that compares lengths first calls memcmp only
+ * on a likely match, where a bsearch calls it at every step. */
 static const struct zone_key *zone_key_find(const char *s, size_t len) {
   for (size_t i = 0; i < sizeof(zone_keys) / sizeof(zone_keys[0]); i++)
     if (zone_keys[i].len == len && memcmp(zone_keys[i].name, s, len) == 0)

@@ -25,6 +25,21 @@ enum zone_has {
   ZONE_HAS_NR_SLAB_RECLAIMABLE = 1u << 2, /* per zone before 4.8 */
   ZONE_HAS_NR_SLAB_UNRECLAIMABLE = 1u << 3,
   ZONE_HAS_PROTECTION = 1u << 4,
+  /* The zone's own counters of what holds its pages (its occupancy):
+   * LRU lists per zone always (nr_zone_* since 4.8, whose plain names are
+   * then node counters), the others while the kernel counted them per
+   * zone: kernel stacks before 5.9 (a count of stacks before 4.9, KiB
+   * after), page tables before 5.19 or so, bounce until it went. */
+  ZONE_HAS_NR_INACTIVE_ANON = 1u << 5,
+  ZONE_HAS_NR_ACTIVE_ANON = 1u << 6,
+  ZONE_HAS_NR_INACTIVE_FILE = 1u << 7,
+  ZONE_HAS_NR_ACTIVE_FILE = 1u << 8,
+  ZONE_HAS_NR_UNEVICTABLE = 1u << 9,
+  ZONE_HAS_NR_KERNEL_STACK = 1u << 10,
+  ZONE_HAS_NR_PAGE_TABLE_PAGES = 1u << 11,
+  ZONE_HAS_NR_MLOCK = 1u << 12,
+  ZONE_HAS_NR_BOUNCE = 1u << 13,
+  ZONE_HAS_NR_ZSPAGES = 1u << 14,
 };
 
 struct zone_info {
@@ -36,6 +51,10 @@ struct zone_info {
   uint64_t spanned, present, managed;
   uint64_t nr_free_cma;
   uint64_t nr_slab_reclaimable, nr_slab_unreclaimable;
+  uint64_t nr_inactive_anon, nr_active_anon, nr_inactive_file, nr_active_file;
+  uint64_t nr_unevictable, nr_mlock; /* mlocked pages are unevictable too */
+  uint64_t nr_kernel_stack; /* stacks before 4.9, KiB from 4.9 */
+  uint64_t nr_page_table_pages, nr_bounce, nr_zspages;
   /* lowmem_reserve[], one per zone type index of the node */
   uint64_t protection[ZONEINFO_MAX_ZONE_TYPES];
   size_t nr_protection;

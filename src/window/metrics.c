@@ -7,8 +7,9 @@
 
 #include "../util/array.h"
 
-/* A lowmem instance of collectd holds a few thousand series at most; past
- * this something produces names without end, and lowmem stops adding. */
+/* A lowmem instance of collectd holds a few thousand series at most (slab
+ * caches are a pool of SlabTopN, whatever the kernel lists); past this
+ * something produces names without end, and lowmem stops adding. */
 enum { METRICS_SERIES_LIMIT = 20000 };
 
 /* Plugin instance of the system-wide values ("lowmem/memory-dirty"). */
@@ -42,6 +43,14 @@ static const struct meminfo_metric meminfo_metric[MEMINFO_NR] = {
     [MEMINFO_COMMIT_LIMIT] = {"commit_limit", SERIES_MIN},
     [MEMINFO_SWAP_TOTAL] = {"swap_total", SERIES_LAST},
     [MEMINFO_SWAP_FREE] = {"swap_free", SERIES_MIN},
+    /* What holds memory, beside the zones' occupancy: the most of it. */
+    [MEMINFO_CACHED] = {"cached", SERIES_MAX},
+    [MEMINFO_BUFFERS] = {"buffers", SERIES_MAX},
+    [MEMINFO_ANON_PAGES] = {"anon_pages", SERIES_MAX},
+    [MEMINFO_SHMEM] = {"shmem", SERIES_MAX},
+    [MEMINFO_MAPPED] = {"mapped", SERIES_MAX},
+    [MEMINFO_ACTIVE_FILE] = {"active_file", SERIES_MAX},
+    [MEMINFO_INACTIVE_FILE] = {"inactive_file", SERIES_MAX},
 };
 _Static_assert(sizeof(meminfo_metric) / sizeof(meminfo_metric[0]) == MEMINFO_NR,
                "one name per meminfo field");
@@ -143,7 +152,10 @@ int metrics_init(struct metrics *m, const struct metrics_config *config) {
   if (m->config.pagetype_every == 0)
     m->config.pagetype_every = 1;
   series_init(&m->set, METRICS_SERIES_LIMIT);
-  if (copy_slab_caches(m, config) != 0)
+  if (copy_slab_caches(m, config) != 0 ||
+      slab_top_init(&m->slabs, &m->set, m->config.slab_top_n,
+                    m->config.slab_caches, m->config.nr_slab_caches,
+                    m->config.page_size) != 0)
     return -ENOMEM;
 
   for (int f = 0; f < MEMINFO_NR; f++)
@@ -170,9 +182,7 @@ void metrics_destroy(struct metrics *m) {
   free(m->config.slab_caches);
   free(m->zones);
   free(m->vm_ids);
-  free(m->slab_ids);
-  free(m->slab_named);
-  free(m->rank);
+  slab_top_free(&m->slabs);
   series_free(&m->set);
   memset(m, 0, sizeof(*m));
 }
@@ -203,6 +213,12 @@ static void build_zone(struct metrics *m, const struct zone_view *z,
       ids->order[o][k] =
           metrics_add_series(m, z->label, "gauge", ti, SERIES_MIN, SERIES_GAUGE);
     }
+  for (int p = 0; p < OCC_NR; p++)
+    ids->occupancy[p] =
+        m->config.occupancy
+            ? metrics_add_series(m, z->label, "zone_occupancy",
+                                 occupancy_name[p], SERIES_LAST, SERIES_GAUGE)
+            : -1;
   ids->nr_buddy = z->buddy ? z->buddy->nr_orders : 0;
   for (size_t o = 0; o < ids->nr_buddy; o++) {
     snprintf(ti, sizeof(ti), "order%zu", o);
@@ -244,50 +260,6 @@ static int build_zones(struct metrics *m, const struct sample *s,
   return 0;
 }
 
-/* A slab cache name as a type instance: collectd identifiers and the files
- * its writers make cannot hold '/'. */
-static void slab_type_instance(char *dst, size_t cap, const char *name) {
-  snprintf(dst, cap, "%s", name);
-  for (char *c = dst; *c; c++)
-    if (*c == '/')
-      *c = '_';
-}
-
-static bool slab_is_named(const struct metrics *m, const char *name) {
-  for (size_t i = 0; i < m->config.nr_slab_caches; i++)
-    if (strcmp(m->config.slab_caches[i], name) == 0)
-      return true;
-  return false;
-}
-
-static int build_slabs(struct metrics *m, const struct slabinfo *si) {
-  size_t n = si->nr;
-  if (array_reserve(&m->slab_ids, &m->slab_ids_cap, n * 2, sizeof(int)) != 0 ||
-      array_reserve(&m->slab_named, &m->slab_named_cap, n, sizeof(bool)) != 0 ||
-      array_reserve(&m->rank, &m->rank_cap, n, sizeof(int)) != 0)
-    return -ENOMEM;
-
-  for (size_t c = 0; c < n; c++) {
-    char ti[SERIES_NAME_LEN];
-    slab_type_instance(ti, sizeof(ti), si->caches[c].name);
-    int bytes =
-        metrics_add_series(m, "slab", "bytes", ti, SERIES_MAX, SERIES_GAUGE);
-    int objects =
-        metrics_add_series(m, "slab", "objects", ti, SERIES_MAX, SERIES_GAUGE);
-    if (bytes >= 0)
-      m->set.v[bytes].rank_by = bytes;
-    if (objects >= 0)
-      m->set.v[objects].rank_by = bytes;
-    m->slab_ids[2 * c] = bytes;
-    m->slab_ids[2 * c + 1] = objects;
-    m->slab_named[c] = slab_is_named(m, si->caches[c].name);
-  }
-  m->nr_slabs = n;
-  m->slab_gen = si->generation;
-  m->slab_built = true;
-  return 0;
-}
-
 static int build_counters(struct metrics *m, const struct view *v) {
   if (array_reserve(&m->vm_ids, &m->vm_ids_cap, v->nr_vm ? v->nr_vm : 1,
                     sizeof(int)) != 0)
@@ -309,6 +281,12 @@ static void add_zone(struct metrics *m, const struct zone_view *z,
   const int *f = ids->fixed;
 
   series_gauge(&m->set, f[ZS_FREE], (double)info->free * page);
+  /* The zone's occupancy at the window's least free memory (its latest
+   * such sample): parts of one sample, so they still add up. */
+  if (f[ZS_FREE] >= 0 && m->set.v[f[ZS_FREE]].gauge == (double)info->free * page)
+    for (int p = 0; p < OCC_NR; p++)
+      if (z->occupancy.has & (1u << p))
+        series_gauge(&m->set, ids->occupancy[p], (double)z->occupancy.bytes[p]);
   series_gauge(&m->set, f[ZS_MIN], (double)info->min * page);
   series_gauge(&m->set, f[ZS_LOW], (double)info->low * page);
   series_gauge(&m->set, f[ZS_HIGH], (double)info->high * page);
@@ -364,20 +342,6 @@ static void add_zones(struct metrics *m, const struct sample *s,
      * by new kernels but hold nothing worth a graph. */
     if (v->zones[i].populated)
       add_zone(m, &v->zones[i], &m->zones[i], s);
-}
-
-static void add_slabs(struct metrics *m, const struct slabinfo *si) {
-  if ((!m->slab_built || m->slab_gen != si->generation) &&
-      build_slabs(m, si) != 0) {
-    m->slab_built = false;
-    return;
-  }
-  for (size_t c = 0; c < si->nr; c++) {
-    const struct slab_cache *cache = &si->caches[c];
-    series_gauge(&m->set, m->slab_ids[2 * c],
-                 (double)slab_cache_bytes(cache, m->config.page_size));
-    series_gauge(&m->set, m->slab_ids[2 * c + 1], (double)cache->active_objs);
-  }
 }
 
 static void add_counters(struct metrics *m, const struct view *v) {
@@ -464,7 +428,8 @@ void metrics_add(struct metrics *m, const struct sample *s,
   if (s->ok & (1u << SOURCE_ZONEINFO))
     add_zones(m, s, v);
   if (s->ok & (1u << SOURCE_SLABINFO))
-    add_slabs(m, &s->slabinfo);
+    slab_top_add(&m->slabs, &m->set, &s->slabinfo,
+                 (s->fresh & (1u << SOURCE_SLABINFO)) != 0);
   if (s->ok & (1u << SOURCE_VMSTAT)) {
     add_counters(m, v);
     add_dirty(m, &s->vmstat);
@@ -480,49 +445,9 @@ void metrics_add(struct metrics *m, const struct sample *s,
 /* --- choosing what leaves
  * ---------------------------------------------------*/
 
-/* Puts series id into top[] (n of them, largest gauge first, at most cap),
- * dropping the smallest when full. An insertion into a short sorted list:
- * no allocation, and cheaper than sorting every cache for ten of them. */
-static void rank_insert(const struct series_set *set, int *top, size_t *n,
-                        size_t cap, int id) {
-  double v = set->v[id].gauge;
-  size_t i = *n;
-
-  if (cap == 0 || (i == cap && v <= set->v[top[cap - 1]].gauge))
-    return;
-  if (i == cap)
-    i--;
-  for (; i > 0 && set->v[top[i - 1]].gauge < v; i--)
-    top[i] = top[i - 1];
-  top[i] = id;
-  if (*n < cap)
-    (*n)++;
-}
-
-void metrics_choose(struct metrics *m) {
-  size_t n = 0;
-  size_t cap = m->config.slab_top_n < m->nr_slabs ? m->config.slab_top_n
-                                                  : m->nr_slabs;
-
-  if (!m->slab_built)
-    return;
-  for (size_t c = 0; c < m->nr_slabs; c++) {
-    int bytes = m->slab_ids[2 * c];
-    if (bytes < 0 || m->set.v[bytes].n == 0)
-      continue;
-    m->set.v[bytes].chosen = m->slab_named[c];
-    rank_insert(&m->set, m->rank, &n, cap, bytes);
-  }
-  for (size_t i = 0; i < n; i++)
-    m->set.v[m->rank[i]].chosen = true;
-  /* Objects follow the choice made for their bytes. */
-  for (size_t c = 0; c < m->nr_slabs; c++) {
-    int bytes = m->slab_ids[2 * c], objects = m->slab_ids[2 * c + 1];
-    if (bytes >= 0 && objects >= 0)
-      m->set.v[objects].chosen = m->set.v[bytes].chosen;
-  }
-}
+void metrics_choose(struct metrics *m) { slab_top_choose(&m->slabs, &m->set); }
 
 void metrics_reset(struct metrics *m, uint64_t w) {
   series_reset_due(&m->set, w);
+  slab_top_reset(&m->slabs);
 }

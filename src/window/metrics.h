@@ -16,6 +16,7 @@
 
 #include "../sample/sampler.h"
 #include "series.h"
+#include "slabtop.h"
 
 struct metrics_config {
   unsigned slab_top_n; /* caches dispatched by memory held */
@@ -27,6 +28,9 @@ struct metrics_config {
   /* Windows between two dispatches of the free blocks per migrate type:
    * pagetypeinfo is read at an interval of its own. */
   unsigned pagetype_every;
+  /* Dispatch each zone's occupancy (zone_occupancy-<part>): its type must
+   * be in collectd's types.db. */
+  bool occupancy;
 };
 
 /* Per zone: the series of zoneinfo fields, then the headroom per order. */
@@ -67,6 +71,7 @@ enum { SLAB_PERCENT, SLAB_PERCENT_UNRECLAIMABLE, SLAB_PERCENT_NR };
 struct zone_ids {
   int fixed[ZS_FIXED];
   int order[SAMPLER_MAX_ORDERS][ZO_NR];
+  int occupancy[OCC_NR];           /* zone_occupancy-<part> */
   int buddy[BUDDYINFO_MAX_ORDERS]; /* freepages-order<k> */
   size_t nr_buddy;
   /* freepages-<type>_order<k>, kernel zones with pagetypeinfo */
@@ -80,20 +85,14 @@ struct metrics {
   int failed_adds; /* series refused (limit, memory); 0 when all went in */
 
   /* Generations the zone layout was built for. */
-  unsigned zone_gen, buddy_gen, types_gen, vm_gen, dirty_gen, slab_gen;
-  bool zones_built, vm_built, dirty_built, slab_built, types_seen;
+  unsigned zone_gen, buddy_gen, types_gen, vm_gen, dirty_gen;
+  bool zones_built, vm_built, dirty_built, types_seen;
 
   struct zone_ids *zones; /* per zone of the view */
   size_t zones_cap;
   int *vm_ids; /* per counter of the view */
   size_t vm_ids_cap;
-  int *slab_ids; /* two per cache: bytes, objects */
-  size_t slab_ids_cap;
-  bool *slab_named; /* per cache: named with SlabCache */
-  size_t slab_named_cap;
-  size_t nr_slabs; /* caches in the current layout */
-  int *rank;       /* scratch for choosing the top caches */
-  size_t rank_cap;
+  struct slab_top slabs; /* the caches followed: top N and named */
   int dirty_ids[DIRTY_NR];
   long dirty_item[DIRTY_NR]; /* vmstat index or -1 */
   int meminfo_ids[MEMINFO_NR];

@@ -53,9 +53,12 @@ int series_find(const struct series_set *set, const char *pi, const char *type,
   return set->index[series_slot(set, pi, type, ti)];
 }
 
-/* Keep the index at most half full. */
-static int series_grow_index(struct series_set *set) {
-  size_t cap = set->index_cap ? set->index_cap * 2 : 256;
+/* Keep the index at most half full; grow doubles it, or rebuilds it at
+ * the same size (after a rename). */
+static int series_build_index(struct series_set *set, bool grow) {
+  size_t cap = set->index_cap == 0 ? 256
+               : grow             ? set->index_cap * 2
+                                  : set->index_cap;
   int *index = malloc(cap * sizeof(*index));
 
   if (index == NULL)
@@ -76,6 +79,11 @@ static int series_grow_index(struct series_set *set) {
 /* src fits: series_add checked its length. */
 static void copy_name(char *dst, const char *src) {
   memcpy(dst, src, strlen(src) + 1);
+}
+
+static bool name_fits(const char *pi, const char *type, const char *ti) {
+  return strlen(pi) < SERIES_NAME_LEN && strlen(type) < SERIES_NAME_LEN &&
+         strlen(ti) < SERIES_NAME_LEN;
 }
 
 void series_identifier(char *buf, size_t cap, const char *pi, const char *type,
@@ -112,10 +120,9 @@ int series_add(struct series_set *set, const char *pi, const char *type,
     return id;
   if (set->nr >= set->limit)
     return series_refuse(set, pi, type, ti, -ENOSPC);
-  if (strlen(pi) >= SERIES_NAME_LEN || strlen(type) >= SERIES_NAME_LEN ||
-      strlen(ti) >= SERIES_NAME_LEN)
+  if (!name_fits(pi, type, ti))
     return series_refuse(set, pi, type, ti, -ENAMETOOLONG);
-  if ((set->nr + 1) * 2 > set->index_cap && series_grow_index(set) != 0)
+  if ((set->nr + 1) * 2 > set->index_cap && series_build_index(set, true) != 0)
     return series_refuse(set, pi, type, ti, -ENOMEM);
   if (set->nr == set->cap) {
     size_t cap = set->cap ? set->cap * 2 : 64;
@@ -133,12 +140,35 @@ int series_add(struct series_set *set, const char *pi, const char *type,
   copy_name(s->type_instance, ti);
   s->worst = worst;
   s->ds = ds;
-  s->rank_by = -1;
+  s->tag = -1;
   s->chosen = true;
   s->values = 1;
   s->every = 1;
   set->index[series_slot(set, pi, type, ti)] = (int)set->nr;
   return (int)set->nr++;
+}
+
+/* Rare (a ranking changed): the index is rebuilt rather than taught to
+ * delete, at the cost of one pass over a set of a few hundred series. */
+int series_rename(struct series_set *set, int id, const char *pi,
+                  const char *type, const char *ti) {
+  if (!name_fits(pi, type, ti))
+    return -ENAMETOOLONG;
+  if (series_find(set, pi, type, ti) >= 0)
+    return -EEXIST;
+  struct series *s = &set->v[id];
+  struct series old = *s;
+  copy_name(s->plugin_instance, pi);
+  copy_name(s->type, type);
+  copy_name(s->type_instance, ti);
+  if (series_build_index(set, false) != 0) {
+    *s = old;
+    return -ENOMEM;
+  }
+  s->n = 0;
+  s->part = 0;
+  s->whole = 0;
+  return 0;
 }
 
 void series_gauge(struct series_set *set, int id, double value) {

@@ -46,10 +46,10 @@ struct series {
   unsigned every;  /* windows per dispatch, 1 or more */
   int64_t derive;
   double part, whole; /* SERIES_SHARE sums */
-  /* Dispatch policy: a ranked series (a slab cache) is dispatched only when
-   * series rank_by (its bytes) is chosen for this window. */
-  int rank_by; /* -1: always dispatched */
+  /* Dispatch policy: a ranked series (a slab cache) is dispatched only
+   * when chosen for this window. */
   bool chosen;
+  int tag; /* its owner's index for it (a slab pool's slot), -1: none */
 };
 
 /* "lowmem-<plugin instance>/<type>-<type instance>", as the README and
@@ -83,6 +83,12 @@ void series_free(struct series_set *set);
 int series_add(struct series_set *set, const char *plugin_instance,
                const char *type, const char *type_instance,
                enum series_worst worst, enum series_ds ds);
+
+/* Gives series id a new identifier (none may hold it already) and an
+ * empty window, for a pool of series that follows a ranking. Returns 0,
+ * -EEXIST, -ENAMETOOLONG or -ENOMEM (the series is then unchanged). */
+int series_rename(struct series_set *set, int id, const char *plugin_instance,
+                  const char *type, const char *type_instance);
 
 /* Refusals of series_add so far (each call refused counts, so a series
  * asked for again after a layout change counts again). */

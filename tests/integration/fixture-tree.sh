@@ -12,6 +12,8 @@ lm_setup
 
 TOP_N=5
 RUN_SECONDS=4
+OCC_TYPESDB=$LM_TMP/zone_occupancy.db
+echo "zone_occupancy value:GAUGE:0:U" >"$OCC_TYPESDB"
 
 # --- zoneinfo and buddyinfo -----------------------------------------------------
 
@@ -113,6 +115,76 @@ check_headroom_incident() {
   lm_csv_is lowmem-node0-Normal memory-reserve 0 "incident: lowmem_reserve 0"
 }
 
+# --- the zones' occupancy -------------------------------------------------------------
+
+# "NODE ZONE PART BYTES" per populated zone, from the zone's own counters
+# (the per-node block under a node's first zone left out; nr_zone_* are
+# the LRU lists of 4.8+), and "NODE ZONE base BYTES" (managed, else
+# present). Kernel stacks: a count of stacks before 4.9, KiB after: bytes
+# a unit are meminfo's KernelStack over the zones' sum, to the nearest
+# power of two.
+occupancy_awk() {
+  awk -v page="$LM_PAGE" '
+    FNR == NR { if ($1 == "KernelStack:") ks = $2 * 1024; next }
+    /^Node/ { node[++n] = $2 + 0; name[n] = $4; nb = 0; next }
+    /per-node stats/ { nb = 1; next }
+    $1 == "pages" && $2 == "free" { nb = 0; v[n, "free"] = $3; next }
+    nb { next }
+    NF == 2 && $2 ~ /^[0-9]+$/ {
+      k = $1; sub(/^nr_zone_/, "nr_", k)
+      v[n, k] = $2; has[n, k] = 1
+      if (k == "nr_kernel_stack") stacks += $2
+    }
+    END {
+      unit = 0
+      if (stacks > 0 && ks > 0) { r = ks / stacks; unit = 1024; while (unit < 65536 && r > unit * 1.4142135623730951) unit *= 2 }
+      split("active_anon inactive_anon active_file inactive_file unevictable slab_reclaimable slab_unreclaimable page_tables bounce zspages", parts, " ")
+      key["page_tables"] = "nr_page_table_pages"
+      for (i = 1; i <= n; i++) {
+        if (!((i, "present") in has) || v[i, "present"] == 0) continue
+        base = ((i, "managed") in has) ? v[i, "managed"] : v[i, "present"]
+        sum = v[i, "free"] * page
+        printf "%d %s free %.0f\n", node[i], name[i], v[i, "free"] * page
+        for (p = 1; p in parts; p++) {
+          k = (parts[p] in key) ? key[parts[p]] : "nr_" parts[p]
+          if (!((i, k) in has)) continue
+          printf "%d %s %s %.0f\n", node[i], name[i], parts[p], v[i, k] * page
+          sum += v[i, k] * page
+        }
+        if (unit > 0 && (i, "nr_kernel_stack") in has) {
+          printf "%d %s kernel_stack %.0f\n", node[i], name[i], v[i, "nr_kernel_stack"] * unit
+          sum += v[i, "nr_kernel_stack"] * unit
+        }
+        other = base * page - sum; if (other < 0) other = 0
+        printf "%d %s other %.0f\n%d %s base %.0f\n", node[i], name[i], other, node[i], name[i], base * page
+      }
+    }' "$1/meminfo" "$1/zoneinfo"
+}
+
+check_occupancy() {
+  local proc=$1 node zone part bytes
+  occupancy_awk "$proc" >"$LM_RUN/occupancy.expected"
+  while read -r node zone part bytes; do
+    [ "$part" = base ] && continue
+    lm_csv_is "lowmem-node$node-$zone" "zone_occupancy-$part" "$bytes" "zoneinfo, awk"
+  done <"$LM_RUN/occupancy.expected"
+  # The parts lowmem wrote add up to the zone's managed (else present)
+  # pages, where the counters do not pass it.
+  while read -r node zone part bytes; do
+    [ "$part" = base ] || continue
+    local dir=lowmem-node$node-$zone sum=0 f n
+    n=$(lm_csv_instances "$dir" zone_occupancy | wc -l)
+    for f in $(lm_csv_instances "$dir" zone_occupancy); do
+      sum=$(awk -v a="$sum" -v b="$(lm_csv_last "$dir" "zone_occupancy-$f")" 'BEGIN { printf "%.0f", a + b }')
+    done
+    if [ "$(lm_csv_last "$dir" zone_occupancy-other)" = 0.000000 ]; then
+      lm_check "$dir: $n parts add up to at least $bytes ($sum)" awk -v s="$sum" -v b="$bytes" 'BEGIN { exit !(s >= b) }'
+    else
+      lm_check "$dir: $n parts add up to $bytes ($sum)" lm_num_eq "$sum" "$bytes"
+    fi
+  done <"$LM_RUN/occupancy.expected"
+}
+
 # --- meminfo, vmstat, pressure ---------------------------------------------------
 
 check_meminfo() {
@@ -122,9 +194,16 @@ check_meminfo() {
   local key
   for key in MemTotal MemFree MemAvailable HighTotal HighFree LowTotal LowFree \
     Slab SReclaimable SUnreclaim KernelStack PageTables Dirty Writeback \
-    Committed_AS CommitLimit SwapTotal SwapFree; do
+    Committed_AS CommitLimit SwapTotal SwapFree Cached Buffers AnonPages \
+    Shmem Mapped 'Active(file)' 'Inactive(file)'; do
     local ti bytes
-    ti=memory-$(lm_meminfo_instance "$key")
+    case $key in
+    Cached | Buffers | Shmem | Mapped) ti=memory-${key,,} ;;
+    AnonPages) ti=memory-anon_pages ;;
+    'Active(file)') ti=memory-active_file ;;
+    'Inactive(file)') ti=memory-inactive_file ;;
+    *) ti=memory-$(lm_meminfo_instance "$key") ;;
+    esac
     bytes=$(echo "$mi" | awk -v k="$key" '$1 == k { print $2 }')
     if [ -n "$bytes" ]; then
       lm_csv_is lowmem "$ti" "$bytes" "meminfo $key"
@@ -283,6 +362,8 @@ run_tree() {
   SlabCache \"$named\"
   Orders 0 1
   WatermarkCheck \"$check\""
+  # The occupancy's type, beside Debian's types.db.
+  echo "TypesDB \"$LM_TYPESDB\" \"$OCC_TYPESDB\"" >>"$LM_CONF"
   lm_start 150
 
   # RUN_SECONDS windows written, however long a busy machine takes: the
@@ -309,6 +390,7 @@ run_tree() {
     check_headroom_order0 "$proc"
   fi
   check_meminfo "$proc"
+  check_occupancy "$proc"
   check_vmstat "$proc"
   check_pressure "$proc"
   check_slab "$top" "$named"

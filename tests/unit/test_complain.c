@@ -121,8 +121,30 @@ static void test_series_said_once(void **state) {
   expect_line("too many series");
   expect_line("the first lowmem-slab/bytes-cache3, the last "
               "lowmem-slab/bytes-cache9");
-  expect_line("Slabinfo false");
+  expect_line("Set a smaller SlabTopN");
   series_free(&set);
+}
+
+/* Caches that found no slot of the slab pool: said once, with the first
+ * and what to do. */
+static void test_slab_top_said_once(void **state) {
+  struct slab_top t = {.top_n = 2, .limit = 12};
+  bool said = false;
+
+  (void)state;
+  stub_log_clear();
+  complain_slab_top(&said, &t);
+  assert_int_equal(stub_log_count(), 0);
+  for (int read = 0; read < 3; read++) {
+    if (t.missed++ == 0)
+      snprintf(t.first_missed, sizeof(t.first_missed), "dentry");
+    complain_slab_top(&said, &t);
+  }
+  assert_int_equal(stub_log_count(), 1);
+  expect_line("the 12 slots lowmem keeps for SlabTopN 2");
+  expect_line("1 caches that entered the top were not dispatched (the first "
+              "dentry");
+  expect_line("Raise SlabTopN");
 }
 
 static void test_strerror(void **state) {
@@ -141,6 +163,7 @@ int main(void) {
       cmocka_unit_test(test_too_big_said_once),
       cmocka_unit_test(test_kernel),
       cmocka_unit_test(test_series_said_once),
+      cmocka_unit_test(test_slab_top_said_once),
       cmocka_unit_test(test_strerror),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);

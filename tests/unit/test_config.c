@@ -177,6 +177,16 @@ static void test_numbers(void **state) {
   refused(c, item_number(&it, "SlabTopN", 2.5), "whole number");
   taken(c, item_number(&it, "SlabTopN", 0));
   assert_int_equal(c->metrics.slab_top_n, 0);
+
+  /* slabinfo's cadence: every 5 s, sooner on a 1% move of the slab. */
+  assert_true(c->sampler.interval[SOURCE_SLABINFO] == 5);
+  assert_true(c->sampler.slab_change == 1);
+  refused(c, item_number(&it, "SlabinfoChange", 101), "0 to 100");
+  refused(c, item_number(&it, "SlabinfoChange", -1), "e.g. SlabinfoChange 1");
+  taken(c, item_number(&it, "SlabinfoChange", 0));
+  assert_true(c->sampler.slab_change == 0);
+  taken(c, item_number(&it, "SlabinfoInterval", 0));
+  assert_true(c->sampler.interval[SOURCE_SLABINFO] == 0);
 }
 
 static void test_switches(void **state) {

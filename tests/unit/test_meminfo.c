@@ -48,6 +48,13 @@ static const struct tree_case trees[] = {
          [MEMINFO_COMMIT_LIMIT] = 1550088,
          [MEMINFO_SWAP_TOTAL] = 524284,
          [MEMINFO_SWAP_FREE] = 524144,
+         [MEMINFO_BUFFERS] = 3704,
+         [MEMINFO_CACHED] = 1188504,
+         [MEMINFO_ACTIVE_FILE] = 624636,
+         [MEMINFO_INACTIVE_FILE] = 534404,
+         [MEMINFO_ANON_PAGES] = 9648,
+         [MEMINFO_MAPPED] = 7652,
+         [MEMINFO_SHMEM] = 33108,
      }},
     {"linux-4.4-x86_64",
      {
@@ -69,6 +76,13 @@ static const struct tree_case trees[] = {
          [MEMINFO_COMMIT_LIMIT] = 6221438,
          [MEMINFO_SWAP_TOTAL] = 4194300,
          [MEMINFO_SWAP_FREE] = 4194300,
+         [MEMINFO_BUFFERS] = 61224,
+         [MEMINFO_CACHED] = 1427196,
+         [MEMINFO_ACTIVE_FILE] = 736284,
+         [MEMINFO_INACTIVE_FILE] = 719324,
+         [MEMINFO_ANON_PAGES] = 2018088,
+         [MEMINFO_MAPPED] = 48844,
+         [MEMINFO_SHMEM] = 32812,
      }},
     {"numa-5.10-x86_64",
      {
@@ -90,6 +104,13 @@ static const struct tree_case trees[] = {
          [MEMINFO_COMMIT_LIMIT] = 24864476,
          [MEMINFO_SWAP_TOTAL] = 8388604,
          [MEMINFO_SWAP_FREE] = 8301108,
+         [MEMINFO_BUFFERS] = 310212,
+         [MEMINFO_CACHED] = 10316608,
+         [MEMINFO_ACTIVE_FILE] = 5700160,
+         [MEMINFO_INACTIVE_FILE] = 4757384,
+         [MEMINFO_ANON_PAGES] = 12109580,
+         [MEMINFO_MAPPED] = 605392,
+         [MEMINFO_SHMEM] = 180220,
      }},
     /* no swap: SwapTotal printed as 0, which is present and 0 */
     {"live-6.18-x86_64",
@@ -112,6 +133,13 @@ static const struct tree_case trees[] = {
          [MEMINFO_COMMIT_LIMIT] = 12342048,
          [MEMINFO_SWAP_TOTAL] = 0,
          [MEMINFO_SWAP_FREE] = 0,
+         [MEMINFO_BUFFERS] = 1048,
+         [MEMINFO_CACHED] = 140168,
+         [MEMINFO_ACTIVE_FILE] = 46552,
+         [MEMINFO_INACTIVE_FILE] = 85768,
+         [MEMINFO_ANON_PAGES] = 4672,
+         [MEMINFO_MAPPED] = 10500,
+         [MEMINFO_SHMEM] = 8788,
      }},
 };
 
@@ -213,7 +241,10 @@ static void test_truncated(void **state) {
   assert_false(meminfo_has(&mi, MEMINFO_SUNRECLAIM));
   assert_false(meminfo_has(&mi, MEMINFO_COMMIT_LIMIT));
   assert_true(meminfo_has(&mi, MEMINFO_LOW_FREE));
-  assert_int_equal(__builtin_popcount(mi.present), 11);
+  /* 11 of the first fields, and Buffers, Cached, Active(file),
+   * Inactive(file), AnonPages, Mapped, Shmem. */
+  assert_true(meminfo_has(&mi, MEMINFO_INACTIVE_FILE));
+  assert_int_equal(__builtin_popcount(mi.present), 18);
 }
 
 static void test_garbage(void **state) {

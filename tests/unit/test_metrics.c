@@ -42,6 +42,7 @@ static void run_tree_check(struct run *r, const char *tree, unsigned top_n,
       .orders = {0, 1},
       .nr_orders = 2,
       .page_size = PAGE,
+      .occupancy = true,
   };
   assert_int_equal(sampler_init(&r->sampler, &sc), 0);
   assert_int_equal(metrics_init(&r->metrics, &mc), 0);
@@ -227,7 +228,8 @@ static void test_slab_choice(void **state) {
     assert_true(get(&r, "slab", "objects", rank[i].name)->chosen);
   }
   assert_true(get(&r, "slab", "bytes", rank[n - 1].name)->chosen);
-  assert_false(get(&r, "slab", "bytes", rank[5].name)->chosen);
+  /* Caches outside the top and the names have no series at all. */
+  assert_false(has_sample(&r, "slab", "bytes", rank[5].name));
   run_free(&r);
 }
 
@@ -269,6 +271,12 @@ static void test_live(void **state) {
   assert_true(get(&r, "node0-Normal", "memory", "managed")->gauge ==
               393216.0 * PAGE);
   assert_true(get(&r, "node0-DMA", "memory", "free")->gauge == 3840.0 * PAGE);
+  /* The occupancy (test_occupancy checks its parts): DMA's free pages,
+   * and other holding the rest of its managed pages. */
+  assert_true(get(&r, "node0-DMA", "zone_occupancy", "free")->gauge ==
+              3840.0 * PAGE);
+  assert_true(get(&r, "node0-DMA", "zone_occupancy", "other")->gauge == 0);
+  assert_false(has_sample(&r, "node0-DMA", "zone_occupancy", "slab_reclaimable"));
   /* Movable and Device have no pages here. */
   assert_false(has_sample(&r, "node0-Movable", "memory", "free"));
   assert_false(has_sample(&r, "node0-Device", "memory", "free"));
@@ -302,48 +310,6 @@ static void test_empty_tree(void **state) {
   for (size_t i = 0; i < r.metrics.set.nr; i++)
     assert_int_equal(r.metrics.set.v[i].n, 0);
   run_free(&r);
-}
-
-/* A slabinfo of 10,500 caches asks for 21,000 series, past the 20,000
- * lowmem holds: the rest are refused, counted, and named for the log
- * (lowmem.c says it once, complain.c). */
-static void test_too_many_series(void **state) {
-  enum { CACHES = 10500 };
-  struct metrics m;
-  struct metrics_config mc = {.slab_top_n = 10, .page_size = PAGE};
-  struct sample sm;
-  size_t cap = 200 + (size_t)CACHES * 100, len = 0;
-  char *text = malloc(cap);
-
-  (void)state;
-  assert_non_null(text);
-  len += (size_t)snprintf(text + len, cap - len,
-                          "slabinfo - version: 2.1\n# name <active_objs>\n");
-  for (int c = 0; c < CACHES; c++)
-    len += (size_t)snprintf(text + len, cap - len,
-                            "cache%05d 10 10 64 64 1 : tunables 0 0 0 : "
-                            "slabdata 1 1 0\n",
-                            c);
-  memset(&sm, 0, sizeof(sm));
-  assert_int_equal(sampler_parse(&sm, SOURCE_SLABINFO, text, len), 0);
-  assert_int_equal(sm.slabinfo.nr, CACHES);
-  sm.ok = 1u << SOURCE_SLABINFO;
-
-  assert_int_equal(metrics_init(&m, &mc), 0);
-  assert_int_equal(series_refused_count(&m.set), 0);
-  struct view v;
-  view_init(&v, &(struct view_config){.page_size = PAGE});
-  view_update(&v, &sm);
-  metrics_add(&m, &sm, &v, 1.0);
-  view_destroy(&v);
-  assert_int_equal(m.set.nr, m.set.limit);
-  assert_true(m.failed_adds > 0);
-  assert_int_equal(m.set.refused.limit, (unsigned)m.failed_adds);
-  assert_true(strncmp(m.set.refused.first, "lowmem-slab/", 12) == 0);
-  assert_string_equal(m.set.refused.last, "lowmem-slab/objects-cache10499");
-  metrics_destroy(&m);
-  slabinfo_free(&sm.slabinfo);
-  free(text);
 }
 
 /* Slab as a share, for thresholds. meminfo: Slab 677180 kB, SUnreclaim
@@ -382,7 +348,6 @@ int main(void) {
       cmocka_unit_test(test_live),
       cmocka_unit_test(test_numa),
       cmocka_unit_test(test_empty_tree),
-      cmocka_unit_test(test_too_many_series),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
