@@ -19,13 +19,14 @@ set -e
 # Building: the compiler and autotools, collectd's headers, libyajl,
 # cmocka (configure wants it for make check), pod2man (perl), and
 # dpkg-buildpackage with debhelper. Running: collectd, with Debian's
-# collectd.conf (package collectd, which includes collectd.conf.d),
-# rrdtool for the RRD files and lowmem-graph.
+# collectd.conf (package collectd, which includes collectd.conf.d), and
+# what two plugins that file loads need and collectd only recommends
+# (processes: libmnl0, disk: libudev1); rrdtool for lowmem-graph.
 run_packages="
   gcc make autoconf automake libtool pkg-config perl
   collectd-core collectd-dev libyajl-dev libcmocka-dev
   dpkg-dev debhelper fakeroot
-  collectd rrdtool
+  collectd libmnl0 libudev1 rrdtool
 "
 # The tests: cppcheck; imagemagick, jq, gnuplot and xmllint for the graph
 # and record tests; apache2 and iproute2's ss for the web server test;
