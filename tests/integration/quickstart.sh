@@ -94,8 +94,12 @@ host_collectds() {
   local p
   for p in /proc/[0-9]*; do
     [ "$(cat "$p/comm" 2>/dev/null)" = collectd ] || continue
-    tr '\0' ' ' <"$p/cmdline" 2>/dev/null | grep -q -- '-C /etc/collectd/collectd.conf' &&
-      echo "${p#/proc/}"
+    # Debian's: -C names it, or no -C at all (systemd's unit).
+    case " $(tr '\0' ' ' <"$p/cmdline" 2>/dev/null) " in
+    *' -C /etc/collectd/collectd.conf '*) echo "${p#/proc/}" ;;
+    *' -C '*) ;;
+    *) echo "${p#/proc/}" ;;
+    esac
   done
   return 0
 }
@@ -130,7 +134,7 @@ for run in 1 2; do
     test -s "$dashboard" -a "$dashboard" -nt "$T/started"
 done
 
-rrd=$(find /var/lib/collectd/rrd -path '*/lowmem*/*.rrd' 2>/dev/null | head -1)
+rrd=$(find /var/lib/collectd/rrd -path '*/lowmem*/*.rrd' -print -quit 2>/dev/null || true)
 if [ -n "$rrd" ]; then
   step=$(rrdtool info "$rrd" | awk -F' = ' '$1 == "step" { print $2 }')
   lm_check "an RRD file of lowmem's has step 1 ($rrd: $step)" test "$step" = 1

@@ -180,7 +180,7 @@ timeout -k 5 120 chroot "$R" /usr/sbin/collectd -f -C /etc/collectd/collectd.con
   >"$W/collectd.log" 2>&1 &
 CPID=$!
 lowmem_rrd() {
-  find "$R/var/lib/collectd/rrd" -path '*/lowmem/memory-total.rrd' 2>/dev/null | head -1
+  find "$R/var/lib/collectd/rrd" -path '*/lowmem/memory-total.rrd' -print -quit 2>/dev/null
 }
 have_rrd() { [ -n "$(lowmem_rrd)" ]; }
 if lm_wait_for 60 have_rrd; then
