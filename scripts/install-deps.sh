@@ -1,25 +1,67 @@
 #!/bin/sh
-# Installs, from Debian's archive, what lowmem needs to build, test and run.
-# Run as root on Debian 12 (bookworm).
+# Installs, from Debian's archive, what lowmem needs. Run as root on
+# Debian 12 (bookworm).
+#
+#   sh scripts/install-deps.sh          building lowmem and its Debian
+#                                       package, and running it in collectd
+#                                       (what scripts/quickstart.sh uses)
+#   sh scripts/install-deps.sh --test   that, and what the test suite
+#                                       needs (what .ci/run uses)
+#   sh scripts/install-deps.sh --list [--test]   the packages, one a line;
+#                                       installs nothing
+#
+# Only what is named here is installed, none of what it recommends. No
+# daemon that comes with a package is started by its installation (a
+# policy-rc.d of our own, only where the host has none): the web server
+# the tests need is started by the tests themselves, on loopback.
 set -e
-packages="
-  gcc make autoconf automake libtool pkg-config
+
+# Building: the compiler and autotools, collectd's headers, libyajl,
+# cmocka (configure wants it for make check), pod2man (perl), and
+# dpkg-buildpackage with debhelper. Running: collectd, with Debian's
+# collectd.conf (package collectd, which includes collectd.conf.d), and
+# what two plugins that file loads need and collectd only recommends
+# (processes: libmnl0, disk: libudev1); rrdtool for lowmem-graph.
+run_packages="
+  gcc make autoconf automake libtool pkg-config perl
   collectd-core collectd-dev libyajl-dev libcmocka-dev
-  rrdtool librrd-dev cppcheck procps imagemagick jq gnuplot-nox libxml2-utils
+  dpkg-dev debhelper fakeroot
+  collectd libmnl0 libudev1 rrdtool
+"
+# The tests: cppcheck; imagemagick, jq, gnuplot and xmllint for the graph
+# and record tests; apache2 and iproute2's ss for the web server test;
+# lintian, debootstrap and man-db for the package stage. The rest is for
+# make check-guest: an i386 root, the emulated i686 guest, its disk
+# images, linux32; lowmem cross-built for i386 (the cross C library is only
+# recommended by the compiler); the guest's initramfs, made on the host:
+# cpio, and kmod's depmod and modprobe to find the modules it needs.
+# clang and its libFuzzer runtime: the short fuzzing run.
+test_packages="
+  librrd-dev cppcheck procps imagemagick jq gnuplot-nox libxml2-utils
   apache2 iproute2
+  lintian man-db
   debootstrap qemu-system-x86 e2fsprogs util-linux
   gcc-i686-linux-gnu libc6-dev-i386-cross cpio kmod
   clang libclang-rt-14-dev
 "
-# (apache2 and iproute2's ss: the web server test. The last two lines are
-# for make check-guest: an i386 root, the emulated i686 guest, its disk
-# images, linux32; lowmem cross-built for i386 (the cross C library is only
-# recommended by the compiler); the guest's initramfs, made on the host:
-# cpio, and kmod's depmod and modprobe to find the modules it needs.
-# clang and its libFuzzer runtime: the test suite's short fuzzing run.)
-# The quick start also wants Debian's collectd.conf (package collectd), and
-# nothing of what that package recommends.
-[ "${1:-}" = "--with-collectd-conf" ] && packages="$packages collectd"
+
+list=no
+packages=$run_packages
+for arg in "$@"; do
+	case $arg in
+	--test) packages="$run_packages $test_packages" ;;
+	--list) list=yes ;;
+	*)
+		echo "install-deps.sh: unknown argument $arg (--test, --list)" >&2
+		exit 2
+		;;
+	esac
+done
+if [ "$list" = yes ]; then
+	# shellcheck disable=SC2086
+	printf '%s\n' $packages
+	exit 0
+fi
 
 export DEBIAN_FRONTEND=noninteractive
 # Wait for another apt (unattended-upgrades on a fresh machine) to finish.
@@ -34,10 +76,22 @@ until dpkg --configure -a; do
 	[ "$i" -lt 60 ] || exit 1
 	sleep 10
 done
-# policy-rc.d: do not let package scripts start daemons; lowmem starts
-# collectd itself once its plugin is installed.
-printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d
-chmod +x /usr/sbin/policy-rc.d
-trap 'rm -f /usr/sbin/policy-rc.d' EXIT
+# policy-rc.d: package scripts start no daemon while we install. The
+# host's own policy-rc.d, if it has one, is its administrator's: it is
+# neither replaced nor removed, and decides instead of ours.
+policy=/usr/sbin/policy-rc.d
+if [ ! -e "$policy" ] && [ ! -L "$policy" ]; then
+	ours=$(mktemp /usr/sbin/.policy-rc.d.XXXXXX)
+	printf '#!/bin/sh\nexit 101\n' >"$ours"
+	chmod 755 "$ours"
+	# ln without -f: a policy-rc.d that appeared meanwhile is kept.
+	if ln "$ours" "$policy" 2>/dev/null; then
+		# Removed only while it is still ours (the same inode).
+		trap '[ "$policy" -ef "$ours" ] && rm -f "$policy"; rm -f "$ours"' EXIT
+		trap 'exit 1' HUP INT TERM
+	else
+		rm -f "$ours"
+	fi
+fi
 # shellcheck disable=SC2086
 $apt install -y -q --no-install-recommends $packages

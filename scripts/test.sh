@@ -1,7 +1,9 @@
 #!/bin/sh
 # The whole test suite, in stages: the unit tests (cmocka) and the
 # integration tests with the real collectd, kernel and Apache; the incident
-# reproduced in an emulated 32-bit guest (make check-guest); the unit tests
+# reproduced in an emulated 32-bit guest (make check-guest); the quick
+# start, run twice (tests/integration/quickstart.sh); the Debian package,
+# linted and tried in a clean Debian 12 root (tests/package/run.sh); the unit tests
 # again under ASan and UBSan; a static pass with cppcheck; make distcheck
 # (the tarball builds and its unit tests pass); and, where configure found
 # clang with libFuzzer, every fuzz target for LOWMEM_FUZZ_SECONDS (10)
@@ -17,6 +19,8 @@ logs=""      # automake test-suite.log files, for the counts
 failed=0
 guest=skip   # pass, fail or skip
 fuzzing=skip # the same, for make fuzz
+quickstart=skip # the same, for tests/integration/quickstart.sh
+package=skip    # the same, for tests/package/run.sh
 times=""     # "stage seconds status" lines
 
 # stage NAME COMMAND...: runs COMMAND, and says how long it took.
@@ -82,6 +86,19 @@ fuzz() {
   fi
 }
 
+# script_test VAR SCRIPT: a test script with its own count line, run
+# apart from make check (it installs packages or builds a root); VAR gets
+# pass, fail or skip (its exit status 77).
+script_test() {
+  rc=0
+  bash "$2" || rc=$?
+  case $rc in
+  0) eval "$1=pass" ;;
+  77) eval "$1=skip" ;;
+  *) eval "$1=fail"; return 1 ;;
+  esac
+}
+
 distcheck() {
   (cd _build/release && make -s distcheck >distcheck.log 2>&1) || {
     tail -40 _build/release/distcheck.log
@@ -93,6 +110,10 @@ stage "autogen" sh -c './autogen.sh >/dev/null 2>&1'
 stage "build" build _build/release
 stage "unit and integration tests (make check)" check _build/release
 stage "the incident in an emulated i686 HighMem guest (make check-guest)" guest_check
+stage "the quick start, twice, beside a collectd it did not start" \
+  script_test quickstart tests/integration/quickstart.sh
+stage "the Debian package: lintian, install, upgrade, purge in a clean root" \
+  script_test package tests/package/run.sh
 stage "ASan + UBSan build" build _build/sanitize --enable-sanitizers \
   --disable-integration-tests
 stage "ASan + UBSan unit tests" check _build/sanitize
@@ -120,7 +141,7 @@ for log in $logs; do
     echo "  skipped: ${trs%.trs}: ${why:-no reason given}"
   done
 done
-for state in $guest $fuzzing; do
+for state in $guest $fuzzing $quickstart $package; do
   case $state in
   pass) pass=$((pass + 1)) ;;
   fail) fail=$((fail + 1)) ;;
@@ -129,6 +150,8 @@ for state in $guest $fuzzing; do
 done
 [ "$guest" != skip ] || echo "  skipped: make check-guest (see its stage above)"
 [ "$fuzzing" != skip ] || echo "  skipped: make fuzz (see its stage above)"
+[ "$quickstart" != skip ] || echo "  skipped: the quick start (see its stage above)"
+[ "$package" != skip ] || echo "  skipped: the Debian package (see its stage above)"
 [ "$fail" -eq 0 ] || failed=1
 echo "lowmem: $pass passed, $fail failed, $skip skipped"
 exit $failed
