@@ -19,8 +19,10 @@
  * zone's pages; TYPES is 1 when the migrate types are known; the six
  * headrooms are in pages, GFP_KERNEL at min and low and GFP_ATOMIC.
  * Zones whose headroom is not known are left out. Exit status 0, or 1 on
- * a usage or setup error. */
+ * a usage or setup error. SIGTERM or SIGINT ends it early, its lines
+ * written. */
 #include <errno.h>
+#include <signal.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,6 +34,13 @@
 #include "sample/view.h"
 
 enum { MAX_SECONDS = 3600 };
+
+static volatile sig_atomic_t stopping;
+
+static void stop(int sig) {
+  (void)sig;
+  stopping = 1;
+}
 
 static double monotonic(void) {
   struct timespec ts;
@@ -103,9 +112,15 @@ int main(int argc, char **argv) {
   }
   view_init(&old, &s.view.config);
 
+  struct sigaction sa = {.sa_handler = stop};
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGTERM, &sa, NULL);
+  sigaction(SIGINT, &sa, NULL);
+
   double start = monotonic();
   unsigned long samples = 0, typed = 0;
-  for (double next = start; next < start + seconds; next += interval) {
+  for (double next = start; !stopping && next < start + seconds;
+       next += interval) {
     double now = monotonic();
     if (next < now - interval)
       next = now; /* fell behind (emulation): no burst to catch up */
