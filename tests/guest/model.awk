@@ -119,8 +119,16 @@ file == 1 {
   if (i == 0) { skipped["outside the samples"]++; next }
   classes[c] = 1
   key = c SUBSEP order
-  if (ev == "mm_page_alloc") { req[key, refused]++ }
-  else stalls[key]++
+  if (ev == "mm_page_alloc") {
+    req[key, refused]++
+    # Each request on its own (not for reclaim: its stall and its page are
+    # two events), against its sample.
+    if (c != "reclaim")
+      for (m = 0; m < 2; m++) {
+        h = c == "atomic" ? best_atom[i, m, order] : best_min[i, m, order]
+        one[key, m, (h <= 0) (refused ? 1 : 0)]++
+      }
+  } else stalls[key]++
   asked[key, i] = 1
   if (refused) bad[key, i] = 1
 }
@@ -153,6 +161,46 @@ END {
         if (n == 0) continue
         printf "%-8s %5d %-4s %9d %6d %6d %6d %6d %9s %6s\n", c, k, mn[m + 1],
           n, tp, fp, fn, tn, pct(tp, tp + fp), pct(tp, tp + fn)
+      }
+    }
+  }
+  print ""
+  print "intervals where the models disagree, and the kernel's verdict:"
+  printf "%-8s %5s %-22s %9s %9s\n", "class", "order", "prediction", "refused",
+    "accepted"
+  for (ci = 1; ci <= 3; ci++) {
+    c = cl[ci]
+    for (k = 0; k <= 10; k++) {
+      key = c SUBSEP k
+      split("0 0 0 0", d, " ")
+      for (i = 1; i <= ns; i++) {
+        if (!((key, i) in asked)) continue
+        hn = c == "atomic" ? best_atom[i, 0, k] : best_min[i, 0, k]
+        ho = c == "atomic" ? best_atom[i, 1, k] : best_min[i, 1, k]
+        if ((hn <= 0) == (ho <= 0)) continue
+        d[(hn <= 0 ? 1 : 3) + ((key, i) in bad ? 0 : 1)]++
+      }
+      if (d[1] + d[2] > 0)
+        printf "%-8s %5d %-22s %9d %9d\n", c, k, "new refused, old not", d[1], d[2]
+      if (d[3] + d[4] > 0)
+        printf "%-8s %5d %-22s %9d %9d\n", c, k, "old refused, new not", d[3], d[4]
+    }
+  }
+  print ""
+  print "each request against the sample before it (nowait and atomic):"
+  printf "%-8s %5s %-4s %9s %6s %6s %6s %6s %9s %6s\n", "class", "order",
+    "model", "requests", "TP", "FP", "FN", "TN", "precision", "recall"
+  for (ci = 1; ci <= 3; ci++) {
+    c = cl[ci]
+    if (c == "reclaim") continue
+    for (k = 0; k <= 10; k++) {
+      key = c SUBSEP k
+      for (m = 0; m < 2; m++) {
+        tp = one[key, m, "11"] + 0; fp = one[key, m, "10"] + 0
+        fn = one[key, m, "01"] + 0; tn = one[key, m, "00"] + 0
+        if (tp + fp + fn + tn == 0) continue
+        printf "%-8s %5d %-4s %9d %6d %6d %6d %6d %9s %6s\n", c, k, mn[m + 1],
+          tp + fp + fn + tn, tp, fp, fn, tn, pct(tp, tp + fp), pct(tp, tp + fn)
       }
     }
   }

@@ -27,8 +27,9 @@
  * are sent over the loopback to a socket that never reads them: each takes
  * 32 kB blocks (order 3, the socket's page fragments) and keeps them, until
  * Normal has no free block of 32 kB or more left, or its free pages come
- * within half the margin of min; that state is held for HOLD_S seconds,
- * then everything is undone. Nothing meets the wall: no OOM kill.
+ * within QUEUE_FLOOR_KB of min; that state is held for HOLD_S seconds, a
+ * datagram sent whenever a block of 32 kB is free again (as the forker
+ * holds its wall), then everything is undone. No fork, no OOM kill.
  *
  * What the forker saw during the hold is the test's oracle for what a
  * sampler could see: the share of its polls, and of the hold's time, at
@@ -59,6 +60,7 @@
  *   T timeout STAGE
  *   T queue-start                 (FORK_S 0: instead of fork-start)
  *   T queue-stop DATAGRAMS BLOCKS_32K NORMAL_FREE_KB MIN_KB  (FORK_S 0)
+ *   T queue-hold POLLS AT_WALL DATAGRAMS    (FORK_S 0: the hold ended)
  *   T held HOLD_S                 (FORK_S 0: the hold ended, undone next)
  * fork-hold's END says why the hold ended: "time" (HOLD_S passed) or
  * "forks" (HOLD_FORKS forks made in it); an OOM kill during the hold ends
@@ -90,6 +92,8 @@ enum {
   HOLE_LINKS = 63,   /* 2 x 32 - 1 dentries: one whole slab page at least */
   CHECK_EVERY = 512, /* links between two looks at the zone */
   POLL_MS = 20,      /* the watcher's period */
+  QUEUE_FLOOR_KB = 256, /* FORK_S 0: free above min the queue leaves */
+  QUEUE_MAX = 4096,  /* FORK_S 0: datagrams, at most 240 MB */
   HOLD_POLL_US = 2000, /* the forker's period at the wall */
   HOLD_FORKS = 3000, /* at most, during the hold */
   MAX_SECONDS = 3600,
@@ -489,16 +493,28 @@ static int queue_open(int *tx, int *rx) {
   return 0;
 }
 
-/* FORK_S 0: queues datagrams while Normal has a free block of 32 kB
- * (order 3) or more and its free pages stay above min by half the margin
- * (4096 datagrams, 60 s at most), then holds HOLD_S seconds and exits,
- * which frees them. */
+/* Whether a datagram may be queued now: Normal has a free block of 32 kB
+ * (order 3) or more, and its free pages are above min by QUEUE_FLOOR_KB.
+ * The floor keeps order-0 requests (the socket's own, when it cannot have
+ * 32 kB) above min: the wall is for higher orders. */
+static bool queue_room(long long *blocks, long long *free_pages,
+                       long long *min) {
+  long long page_kb = sysconf(_SC_PAGESIZE) / 1024;
+  return normal_blocks_from(3, blocks) == 0 &&
+         normal_zone(free_pages, min) == 0 && *blocks > 0 &&
+         (*free_pages - *min) * page_kb > QUEUE_FLOOR_KB;
+}
+
+/* FORK_S 0: queues datagrams while there is room (60 s at most), then
+ * holds HOLD_S seconds, polling every HOLD_POLL_US and queueing one more
+ * whenever there is room again, and exits, which frees them; QUEUE_MAX
+ * datagrams in all at most. */
 static void hold_body(void *arg) {
   static char datagram[60000];
   const struct fork_args *a = arg;
   long long page_kb = sysconf(_SC_PAGESIZE) / 1024;
   long long blocks = -1, free_pages = 0, min = 0;
-  unsigned long sent = 0;
+  unsigned long sent = 0, polls = 0, at_wall = 0;
   double deadline = now() + 60;
   int tx, rx;
   if (queue_open(&tx, &rx) != 0) {
@@ -506,18 +522,30 @@ static void hold_body(void *arg) {
     _exit(1);
   }
   say("queue-start");
-  while (sent < 4096 && now() < deadline &&
-         normal_blocks_from(3, &blocks) == 0 &&
-         normal_zone(&free_pages, &min) == 0 && blocks > 0 &&
-         (free_pages - min) * page_kb > a->margin_kb / 2) {
-    if (send(tx, datagram, sizeof datagram, MSG_DONTWAIT) == (ssize_t)sizeof datagram)
+  while (sent < QUEUE_MAX && now() < deadline &&
+         queue_room(&blocks, &free_pages, &min)) {
+    if (send(tx, datagram, sizeof datagram, MSG_DONTWAIT) ==
+        (ssize_t)sizeof datagram)
       sent++;
     else
       sleep_ms(10);
   }
   say("queue-stop %lu %lld %lld %lld", sent, blocks, free_pages * page_kb,
       min * page_kb);
-  sleep_ms(a->hold_s * 1000);
+  deadline = now() + a->hold_s;
+  unsigned long before = sent;
+  while (now() < deadline) {
+    polls++;
+    if (sent < QUEUE_MAX && queue_room(&blocks, &free_pages, &min)) {
+      if (send(tx, datagram, sizeof datagram, MSG_DONTWAIT) ==
+          (ssize_t)sizeof datagram)
+        sent++;
+    } else {
+      at_wall += blocks == 0;
+    }
+    sleep_us(HOLD_POLL_US);
+  }
+  say("queue-hold %lu %lu %lu", polls, at_wall, sent - before);
   _exit(0);
 }
 
