@@ -26,6 +26,9 @@
 # is at most 0 in every lowmem zone of the sample: the kernel refuses only
 # when no zone of the request's list passes.
 #
+# With -v show=1, also each interval a model got wrong: its time and the
+# headroom it had.
+#
 # Prints, per class and order, for the new and the old model: intervals
 # with requests, TP FP FN TN, precision and recall; then the requests
 # themselves (accepted and refused) per class and order, and what was left
@@ -157,6 +160,9 @@ END {
           pred = h <= 0
           act = (key, i) in bad
           if (pred && act) tp++; else if (pred) fp++; else if (act) fn++; else tn++
+          if (show && pred != act)
+            misses = misses sprintf("%s %-7s order %d %s: %s at %.3f, headroom %d\n",
+              "miss:", c, k, mn[m + 1], pred ? "FP" : "FN", st[i], h)
         }
         if (n == 0) continue
         printf "%-8s %5d %-4s %9d %6d %6d %6d %6d %9s %6s\n", c, k, mn[m + 1],
@@ -164,6 +170,7 @@ END {
       }
     }
   }
+  if (show) printf "%s", misses
   print ""
   print "intervals where the models disagree, and the kernel's verdict:"
   printf "%-8s %5s %-22s %9s %9s\n", "class", "order", "prediction", "refused",

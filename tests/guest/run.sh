@@ -50,6 +50,8 @@
 #                         kernel's trace, lowmem's samples by both models
 #                         and a ping load; tests/guest/model.sh, model.awk,
 #                         doc/model-check.md)
+#   LOWMEM_MODEL_MARGIN_KB  model mode: how far above Normal's min the
+#                         pinning stops (default 4096)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../integration/lib.sh"
@@ -102,7 +104,7 @@ MODE=${LOWMEM_GUEST_MODE:-incident}
 GUEST_APPEND=
 if [ "$MODE" = model ]; then
   GUEST_APPEND=" vmalloc=768M nokaslr"
-  PIN_MARGIN_KB=4096
+  PIN_MARGIN_KB=${LOWMEM_MODEL_MARGIN_KB:-4096}
   HOLE_EVERY=256
   HOLD_SECONDS=40
   FORK_SECONDS=0
