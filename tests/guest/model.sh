@@ -72,15 +72,17 @@ model_stop() {
     echo "${c##*/}"
     cat "$c/stats"
   done >"$MODEL_OUT/trace-stats.txt"
-  cat "$MODEL_OUT/samples.err" | sed 's/^/guest: /'
+  sed 's/^/guest: /' "$MODEL_OUT/samples.err"
   say "model: stopped; trace $(wc -l <"$MODEL_OUT/trace.txt") lines, samples $(wc -l <"$MODEL_OUT/samples.txt") lines"
 }
 
 
 # analyse_model (on the host, from run.sh): the table of the run in
 # $out/model, by tests/guest/model.awk; kept in LOWMEM_MODEL_OUT when set.
+# out, here and W are run.sh's.
+# shellcheck disable=SC2154
 analyse_model() {
-  local m=$out/model
+  m="$out/model"
   lm_check "the guest traced the page allocator" [ -s "$m/trace.txt" ]
   lm_check "the guest sampled lowmem's headroom" [ -s "$m/samples.txt" ]
   [ -s "$m/trace.txt" ] && [ -s "$m/samples.txt" ] || return 0
