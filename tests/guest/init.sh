@@ -74,6 +74,11 @@ snapshot() {
   done
 }
 snapshot /out/before
+# make check-model: the kernel's verdicts and lowmem's samples beside it.
+if [ "${MODEL:-0}" = 1 ]; then
+  . /lowmem/model.sh
+  model_start
+fi
 
 # collectd, OOM-protected: it must see the whole incident.
 start_collectd() {
@@ -110,6 +115,7 @@ umount -l /tmp/pin 2>/dev/null
 umount -l /tmp/holes 2>/dev/null
 
 sleep "$RECOVERY_SECONDS"
+[ "${MODEL:-0}" != 1 ] || model_stop
 snapshot /out/after
 dmesg >/out/dmesg.txt
 

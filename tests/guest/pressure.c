@@ -23,6 +23,13 @@
  * reads Normal's buddyinfo every HOLD_POLL_US and, whenever reclaim has
  * made a block of 8 kB or more again, forks at once, which takes it. Then
  * it forks freely until the kernel OOM kills, or FORK_S seconds passed.
+ * FORK_S 0 (the model check): no forks. Instead, datagrams of 60000 bytes
+ * are sent over the loopback to a socket that never reads them: each takes
+ * 32 kB blocks (order 3, the socket's page fragments) and keeps them, until
+ * Normal has no free block of 32 kB or more left, or its free pages come
+ * within QUEUE_FLOOR_KB of min; that state is held for HOLD_S seconds, a
+ * datagram sent whenever a block of 32 kB is free again (as the forker
+ * holds its wall), then everything is undone. No fork, no OOM kill.
  *
  * What the forker saw during the hold is the test's oracle for what a
  * sampler could see: the share of its polls, and of the hold's time, at
@@ -51,11 +58,17 @@
  *   T oom-kill COUNT STAGE
  *   T undone REAPED
  *   T timeout STAGE
+ *   T queue-start                 (FORK_S 0: instead of fork-start)
+ *   T queue-stop DATAGRAMS BLOCKS_32K NORMAL_FREE_KB MIN_KB  (FORK_S 0)
+ *   T queue-hold POLLS AT_WALL DATAGRAMS    (FORK_S 0: the hold ended)
+ *   T held HOLD_S                 (FORK_S 0: the hold ended, undone next)
  * fork-hold's END says why the hold ended: "time" (HOLD_S passed) or
  * "forks" (HOLD_FORKS forks made in it); an OOM kill during the hold ends
  * the whole run, with no fork-hold line.
- * Exit status: 0 after an OOM kill was seen and undone, 2 when none came
- * in time (everything is undone all the same), 1 on a setup error. */
+ * Exit status: 0 after an OOM kill (or the hold of FORK_S 0) was seen and
+ * undone, 2 when none came in time (everything is undone all the same), 1
+ * on a setup error. */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -67,6 +80,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/mount.h>
+#include <sys/socket.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -78,6 +92,8 @@ enum {
   HOLE_LINKS = 63,   /* 2 x 32 - 1 dentries: one whole slab page at least */
   CHECK_EVERY = 512, /* links between two looks at the zone */
   POLL_MS = 20,      /* the watcher's period */
+  QUEUE_FLOOR_KB = 256, /* FORK_S 0: free above min the queue leaves */
+  QUEUE_MAX = 4096,  /* FORK_S 0: datagrams, at most 240 MB */
   HOLD_POLL_US = 2000, /* the forker's period at the wall */
   HOLD_FORKS = 3000, /* at most, during the hold */
   MAX_SECONDS = 3600,
@@ -183,6 +199,31 @@ static int normal_blocks(long long *single, long long *larger) {
     if (end == p)
       break;
     *(order == 0 ? single : larger) += count;
+    p = end;
+  }
+  return 0;
+}
+
+/* Normal's free blocks of the given order or more, from /proc/buddyinfo. */
+static int normal_blocks_from(int from, long long *blocks) {
+  static char buf[4096];
+  int fd = open("/proc/buddyinfo", O_RDONLY | O_CLOEXEC);
+  if (fd < 0)
+    return -1;
+  ssize_t n = read_proc(fd, buf, sizeof buf);
+  close(fd);
+  const char *p = n < 0 ? NULL : strstr(buf, "zone   Normal");
+  if (p == NULL)
+    return -1;
+  p += strlen("zone   Normal");
+  *blocks = 0;
+  for (int order = 0; *p != '\n' && *p != '\0'; order++) {
+    char *end;
+    long long count = strtoll(p, &end, 10);
+    if (end == p)
+      break;
+    if (order >= from)
+      *blocks += count;
     p = end;
   }
   return 0;
@@ -424,7 +465,7 @@ static pid_t spawn(void (*body)(void *), void *arg) {
 }
 
 struct fork_args {
-  long hold_s, seconds;
+  long hold_s, seconds, margin_kb;
 };
 
 static void pin_body(void *arg) { _exit(pin(arg)); }
@@ -432,6 +473,80 @@ static void pin_body(void *arg) { _exit(pin(arg)); }
 static void fork_body(void *arg) {
   const struct fork_args *a = arg;
   fork_loop(a->hold_s, a->seconds);
+}
+
+/* An unread UDP socket on the loopback and one that sends to it, both
+ * with buffers far above the defaults (root may force them). */
+static int queue_open(int *tx, int *rx) {
+  struct sockaddr_in a = {.sin_family = AF_INET,
+                          .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+  socklen_t len = sizeof a;
+  int big = 256 << 20;
+  *rx = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  *tx = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  if (*rx < 0 || *tx < 0 || bind(*rx, (struct sockaddr *)&a, len) != 0 ||
+      getsockname(*rx, (struct sockaddr *)&a, &len) != 0 ||
+      setsockopt(*rx, SOL_SOCKET, SO_RCVBUFFORCE, &big, sizeof big) != 0 ||
+      setsockopt(*tx, SOL_SOCKET, SO_SNDBUFFORCE, &big, sizeof big) != 0 ||
+      connect(*tx, (struct sockaddr *)&a, len) != 0)
+    return -1;
+  return 0;
+}
+
+/* Whether a datagram may be queued now: Normal has a free block of 32 kB
+ * (order 3) or more, and its free pages are above min by QUEUE_FLOOR_KB.
+ * The floor keeps order-0 requests (the socket's own, when it cannot have
+ * 32 kB) above min: the wall is for higher orders. */
+static bool queue_room(long long *blocks, long long *free_pages,
+                       long long *min) {
+  long long page_kb = sysconf(_SC_PAGESIZE) / 1024;
+  return normal_blocks_from(3, blocks) == 0 &&
+         normal_zone(free_pages, min) == 0 && *blocks > 0 &&
+         (*free_pages - *min) * page_kb > QUEUE_FLOOR_KB;
+}
+
+/* FORK_S 0: queues datagrams while there is room (60 s at most), then
+ * holds HOLD_S seconds, polling every HOLD_POLL_US and queueing one more
+ * whenever there is room again, and exits, which frees them; QUEUE_MAX
+ * datagrams in all at most. */
+static void hold_body(void *arg) {
+  static char datagram[60000];
+  const struct fork_args *a = arg;
+  long long page_kb = sysconf(_SC_PAGESIZE) / 1024;
+  long long blocks = -1, free_pages = 0, min = 0;
+  unsigned long sent = 0, polls = 0, at_wall = 0;
+  double deadline = now() + 60;
+  int tx, rx;
+  if (queue_open(&tx, &rx) != 0) {
+    say("queue-error %s", strerror(errno));
+    _exit(1);
+  }
+  say("queue-start");
+  while (sent < QUEUE_MAX && now() < deadline &&
+         queue_room(&blocks, &free_pages, &min)) {
+    if (send(tx, datagram, sizeof datagram, MSG_DONTWAIT) ==
+        (ssize_t)sizeof datagram)
+      sent++;
+    else
+      sleep_ms(10);
+  }
+  say("queue-stop %lu %lld %lld %lld", sent, blocks, free_pages * page_kb,
+      min * page_kb);
+  deadline = now() + a->hold_s;
+  unsigned long before = sent;
+  while (now() < deadline) {
+    polls++;
+    if (sent < QUEUE_MAX && queue_room(&blocks, &free_pages, &min)) {
+      if (send(tx, datagram, sizeof datagram, MSG_DONTWAIT) ==
+          (ssize_t)sizeof datagram)
+        sent++;
+    } else {
+      at_wall += blocks == 0;
+    }
+    sleep_us(HOLD_POLL_US);
+  }
+  say("queue-hold %lu %lu %lu", polls, at_wall, sent - before);
+  _exit(0);
 }
 
 static void kill_group(pid_t pid) {
@@ -474,7 +589,8 @@ int main(int argc, char **argv) {
                         .hole_every = parse_arg(argv[4], 0, 1L << 30),
                         .seconds = parse_arg(argv[6], 1, MAX_SECONDS)};
   struct fork_args fa = {.hold_s = parse_arg(argv[5], 0, MAX_SECONDS),
-                         .seconds = parse_arg(argv[7], 1, MAX_SECONDS)};
+                         .seconds = parse_arg(argv[7], 0, MAX_SECONDS),
+                         .margin_kb = pa.margin_kb};
   if (pa.margin_kb < 0 || pa.hole_every < 0 || pa.seconds < 0 ||
       fa.hold_s < 0 || fa.seconds < 0) {
     fprintf(stderr, "pressure: bad argument\n");
@@ -513,9 +629,15 @@ int main(int argc, char **argv) {
       filler = -1;
       if (!(WIFEXITED(status) && WEXITSTATUS(status) == 0))
         say("pin-failed %d", WIFEXITED(status) ? WEXITSTATUS(status) : -1);
-      /* The zone is at its margin however the filler ended: fork now. */
-      forker = spawn(fork_body, &fa);
-      stage = "fork";
+      /* The zone is at its margin however the filler ended: fork now
+       * (FORK_S 0: up to the hold of the model check). */
+      forker = spawn(fa.seconds > 0 ? fork_body : hold_body, &fa);
+      stage = fa.seconds > 0 ? "fork" : "hold";
+    }
+    if (fa.seconds == 0 && forker > 0 && waitpid(forker, &status, WNOHANG) == forker) {
+      say("held %ld", fa.hold_s);
+      undo(filler, forker, &pa);
+      return 0;
     }
     if (now() >= deadline)
       break;
