@@ -26,7 +26,7 @@ collectd -C /etc/collectd/collectd.conf
 echo "collectd started with lowmem; waiting 30 s for the first values..."
 sleep 30
 rrd=/var/lib/collectd/rrd
-normal=$(find "$rrd" -path '*lowmem-node*-Normal/memory-free.rrd' 2>/dev/null | head -1)
+normal=$(find "$rrd" -path '*lowmem-node*-Normal/zone-free.rrd' 2>/dev/null | head -1)
 if [ -z "$normal" ]; then
   echo "no lowmem RRD file under $rrd yet: see the log (syslog) for 'lowmem plugin:'" >&2
   exit 1

@@ -32,10 +32,12 @@ static struct complaint complaint[SOURCE_NR];
 static struct lowmem_context context;
 
 /* The capabilities beside the memory sources, in the order their hooks
- * run: collectd's OOM score first (before anything is started), events
- * before the record of them. */
+ * run: lowmem's types first (before any value is dispatched), collectd's
+ * OOM score (before anything is started), events before the record of
+ * them. */
 static const struct lowmem_hook *const hooks[] = {
-    &oom_score_hook, &threads_hook, &apache_hook, &events_hook, &record_hook,
+    &types_hook,  &oom_score_hook, &threads_hook,
+    &apache_hook, &events_hook,    &record_hook,
 };
 #define NR_HOOKS (sizeof(hooks) / sizeof(hooks[0]))
 static bool said_series; /* series the set refused were reported */

@@ -42,7 +42,7 @@ run() {
   local name=$1 body=$2
   lm_conf "$name" "$body"
   lm_start 180
-  lm_wait_values lowmem memory-free 60 || true
+  lm_wait_values lowmem system-free 60 || true
   sleep 12
   lm_stop
 }

@@ -78,7 +78,7 @@ EOF
 lm_probe_start
 oom_kills0=$(awk '$1 == "oom_kill" { print $2 }' /proc/vmstat)
 lm_start 300
-lm_wait_values lowmem memory-free 60 || true
+lm_wait_values lowmem system-free 60 || true
 sleep "$BEFORE_S"
 
 victim_out=$LM_RUN/victim

@@ -218,14 +218,14 @@ static void test_incident_headroom(void **state) {
     enum event_severity sev;
     int64_t h_min, h_low;
   } want[] = {
-      {"node0-DMA", "headroom_order0", EVENT_WARNING, 1, -4},
-      {"node0-DMA", "headroom_order1", EVENT_FAILURE, 0, -5},
-      {"node0-Normal", "headroom_order1", EVENT_FAILURE, -469, -594},
+      {"node0-DMA", "order0", EVENT_WARNING, 1, -4},
+      {"node0-DMA", "order1", EVENT_FAILURE, 0, -5},
+      {"node0-Normal", "order1", EVENT_FAILURE, -469, -594},
   };
   for (size_t i = 0; i < ARRAY_SIZE(want); i++) {
     const struct event *e = &out.v[i];
     assert_string_equal(e->plugin_instance, want[i].pi);
-    assert_string_equal(e->type, "gauge");
+    assert_string_equal(e->type, "headroom");
     assert_string_equal(e->type_instance, want[i].ti);
     assert_int_equal(e->severity, want[i].sev);
     assert_int_equal(e->kind, EVENT_HEADROOM);

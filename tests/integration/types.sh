@@ -1,0 +1,135 @@
+#!/bin/bash
+# lowmem's own collectd types in the real collectd, with no TypesDB line
+# for them: the plugin registers them, and the RRD files collectd's
+# rrdtool plugin makes carry each type's data source as lowmem-types.db
+# says it (name, minimum, maximum; read with rrdtool info). A thread's
+# CPU above 100% is stored: a value of 150 put through collectd's unixsock
+# under lowmem-writeback/thread_cpu reads back as 150 from its RRD, where
+# under collectd's "percent" (0 to 100.1) it is stored as unknown. Then a
+# TypesDB naming lowmem-types.db is taken silently, and one that defines a
+# type otherwise is said.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+lm_setup unixsock
+command -v collectdctl >/dev/null ||
+  lm_skip "collectdctl not found (collectd-utils; scripts/install-deps.sh installs it)"
+DB=$top_srcdir/lowmem-types.db
+
+# db_field TYPE FIELD: the data source's name, type, min or max (1 to 4)
+# of TYPE in lowmem-types.db.
+db_field() {
+  awk -v t="$1" -v f="$2" '$1 == t { split($2, d, ":"); print d[f] }' "$DB"
+}
+
+# info FILE KEY: a value of rrdtool info, quotes removed.
+info() {
+  "$RRDTOOL" info "$1" | awk -F' = ' -v k="$2" '$1 == k { gsub(/"/, "", $2); print $2 }'
+}
+
+# rrd_bound VALUE: rrdtool's bound as lowmem-types.db writes it (NaN: U).
+rrd_bound() {
+  case $1 in
+  nan | NaN | -nan) echo U ;;
+  *) awk -v v="$1" 'BEGIN { printf "%g\n", v }' ;;
+  esac
+}
+
+lm_conf types "  SampleInterval 0.1
+  Orders 0 1" unixsock
+cat >>"$LM_CONF" <<EOF
+<Plugin unixsock>
+  SocketFile "$LM_RUN/sock"
+  SocketPerms "0600"
+</Plugin>
+EOF
+
+lm_start 120
+lm_wait_values lowmem-node0-Normal headroom-order0 60 2 || true
+lm_wait_values lowmem-writeback thread_cpu-kswapd0 60 2 || true
+
+# --- every RRD of a lowmem type carries lowmem-types.db's data source --------
+
+checked=0
+bad=
+for type in $(awk '!/^#/ && NF { print $1 }' "$DB"); do
+  for f in "$LM_RRD/$LM_HOST"/lowmem*/"$type"-*.rrd "$LM_RRD/$LM_HOST"/lowmem*/"$type".rrd; do
+    [ -f "$f" ] || continue
+    ds=$(db_field "$type" 1)
+    got="$(info "$f" "ds[$ds].type") $(rrd_bound "$(info "$f" "ds[$ds].min")") $(rrd_bound "$(info "$f" "ds[$ds].max")")"
+    want="$(db_field "$type" 2) $(db_field "$type" 3) $(db_field "$type" 4)"
+    checked=$((checked + 1))
+    [ "$got" = "$want" ] || bad="$bad ${f#"$LM_RRD/$LM_HOST/"}: $got, not $want;"
+  done
+done
+lm_check "RRD files of lowmem's types carry lowmem-types.db's data source ($checked files${bad:+;$bad})" \
+  [ "$checked" -gt 20 -a -z "$bad" ]
+for id in lowmem-node0-Normal/zone-free lowmem-node0-Normal/headroom-order1 lowmem/system-free \
+  lowmem-writeback/thread_cpu-kswapd0; do
+  lm_check "rrd: $id.rrd exists" [ -f "$LM_RRD/$LM_HOST/$id.rrd" ]
+done
+f=$LM_RRD/$LM_HOST/lowmem-node0-Normal/headroom-order0.rrd
+lm_check "headroom: data source \"bytes\", no lower bound (rrdtool info: min $(info "$f" 'ds[bytes].min'))" \
+  [ "$(rrd_bound "$(info "$f" 'ds[bytes].min')")" = U ]
+f=$LM_RRD/$LM_HOST/lowmem-writeback/thread_cpu-kswapd0.rrd
+lm_check "thread_cpu: data source \"percent\", no upper bound (rrdtool info: max $(info "$f" 'ds[percent].max'))" \
+  [ "$(rrd_bound "$(info "$f" 'ds[percent].max')")" = U ]
+lm_check "collectd's own types stay: lowmem/vmpage_action-allocstall.rrd" \
+  [ -f "$LM_RRD/$LM_HOST/lowmem/vmpage_action-allocstall.rrd" ]
+
+# --- a thread at 150% is stored ------------------------------------------------
+
+# Five seconds of 150, each at its own second, under the new type and,
+# for contrast, under collectd's percent.
+t0=$(date +%s)
+put_failed=0
+for i in 1 2 3 4 5; do
+  while [ "$(date +%s)" -lt $((t0 + i)) ]; do sleep 0.1; done
+  for id in thread_cpu-over_one_cpu percent-over_one_cpu; do
+    collectdctl -s "$LM_RUN/sock" putval "$LM_HOST/lowmem-writeback/$id" \
+      interval=1 "$((t0 + i)):150" >/dev/null 2>&1 || put_failed=$((put_failed + 1))
+  done
+done
+lm_check "collectdctl putval: accepted ($put_failed refused)" [ "$put_failed" = 0 ]
+new=$LM_RRD/$LM_HOST/lowmem-writeback/thread_cpu-over_one_cpu.rrd
+old=$LM_RRD/$LM_HOST/lowmem-writeback/percent-over_one_cpu.rrd
+deadline=$((SECONDS + 20))
+until [ -f "$new" ] && [ "$(lm_rrd_last_update "$new")" -ge $((t0 + 5)) ] 2>/dev/null; do
+  [ $SECONDS -lt $deadline ] || break
+  sleep 0.2
+done
+lm_stop
+lm_check "collectd stopped cleanly on SIGTERM (exit $LM_RC)" [ "$LM_RC" = 0 ]
+
+stored=$(lm_rrd_fetch "$new" $((t0 + 1)) $((t0 + 5)) | awk '$2 == 150 { n++ } END { print n + 0 }')
+lm_check "thread_cpu 150% stored: $stored of the seconds read back as 150 from the RRD" [ "$stored" -ge 3 ]
+if [ -f "$old" ]; then
+  known=$(lm_rrd_fetch "$old" $((t0 + 1)) $((t0 + 5)) | wc -l)
+  lm_check "under collectd's percent (max 100.1) the same 150 is unknown: $known known seconds" [ "$known" = 0 ]
+else
+  lm_not_ok "rrd: the contrast file percent-over_one_cpu.rrd exists"
+fi
+lm_check "the log: no type lowmem dispatches is unknown to collectd" \
+  sh -c '! grep -q -i -E "unknown type|dataset not found|not found in the types" "$1"' sh "$LM_LOG"
+lm_check "the log: lowmem said nothing of TypesDB" sh -c '! grep -q "defines the type" "$1"' sh "$LM_LOG"
+
+# --- TypesDB naming lowmem's types: taken; defining one otherwise: said -------
+
+lm_conf typesdb "  SampleInterval 0.1"
+sed -i "s|^TypesDB .*|TypesDB \"$LM_TYPESDB\" \"$DB\"|" "$LM_CONF"
+lm_start 60
+lm_wait_values lowmem-node0-Normal zone-free 60 || true
+lm_stop
+lm_check "TypesDB with lowmem-types.db: values written (zone-free)" lm_csv_exists lowmem-node0-Normal zone-free
+lm_check "TypesDB with lowmem-types.db: lowmem says nothing of it" sh -c '! grep -q "defines the type" "$1"' sh "$LM_LOG"
+
+printf 'thread_cpu value:GAUGE:0:100\n' >"$LM_TMP/old-types.db"
+lm_conf othertypes "  SampleInterval 0.1"
+sed -i "s|^TypesDB .*|TypesDB \"$LM_TYPESDB\" \"$LM_TMP/old-types.db\"|" "$LM_CONF"
+lm_start 60
+lm_wait_values lowmem-node0-Normal zone-free 60 || true
+lm_stop
+said=$(grep -c 'lowmem plugin: a TypesDB file defines the type "thread_cpu" otherwise' "$LM_LOG" || true)
+lm_check "a TypesDB defining thread_cpu otherwise: said once ($said)" [ "$said" = 1 ]
+
+lm_done
