@@ -95,7 +95,7 @@ lm_check "lowmem: nothing for HighMem's headroom (146 MB free)" \
 cat "$KMSG/incident-2.6.39.log" >>"$LM_TMP/events-kern.log"
 OOM='plugin = lowmem, plugin_instance = oom, type = vmpage_action, type_instance = oom_kill'
 lm_check "lowmem: OOM notification for rpc.statd, killed for apache2's order-1 fork" \
-  wait_for 30 has_notification "severity = FAILURE.*$OOM, message = OOM kill: apache2 \\(pid 31143\\) asked for order-1 \\(gfp 0xd0\\); killed rpc.statd \\(pid 2196, rss 700 KiB\\); tightest zone node0-Normal: free 5.2 MiB, min 3.9 MiB, order-1 headroom -1.8 MiB, slab 660 MiB"
+  wait_for 30 has_notification "severity = FAILURE.*$OOM, message = OOM kill: apache2 \\(pid 31143\\) asked for order-1 \\(gfp 0xd0\\); killed rpc.statd \\(pid 2196, rss 700 KiB\\); .* \\| victim_pid=2196 victim_comm=rpc.statd invoker_pid=31143 invoker_comm=apache2 order=1 gfp_mask=0xd0 zone=node0-Normal zone_headroom_bytes=-1921024\$"
 lm_check "lowmem: OOM notification for portmap (pid 2190)" \
   wait_for 30 has_notification "$OOM, message = OOM kill: killed portmap \\(pid 2190, rss 460 KiB\\)"
 
