@@ -6,6 +6,8 @@ packages="
   gcc make autoconf automake libtool pkg-config
   collectd-core collectd-dev collectd-utils libyajl-dev libcmocka-dev
   rrdtool rrdcached librrd-dev cppcheck procps imagemagick jq gnuplot-nox libxml2-utils
+  librrds-perl libconfig-general-perl libhtml-parser-perl libregexp-common-perl
+  libcgi-pm-perl
   apache2 iproute2
   debootstrap qemu-system-x86 e2fsprogs util-linux
   gcc-i686-linux-gnu libc6-dev-i386-cross cpio kmod
@@ -13,10 +15,12 @@ packages="
 "
 # (collectd-utils' collectdctl puts values into a running collectd, and
 # rrdcached is what a central collectd writes through: the types and
-# fleet tests. apache2 and iproute2's ss: the web server test. The last
+# fleet tests; the Perl modules run collectd-core's collection3 in the
+# types test. apache2 and iproute2's ss: the web server test. The last
 # two lines are for make check-guest: an i386 root, the emulated i686
-# guest, its disk images, linux32; lowmem cross-built for i386 (the cross C library is only
-# recommended by the compiler); the guest's initramfs, made on the host:
+# guest, its disk images, linux32; lowmem cross-built for i386 (the cross
+# C library is only recommended by the compiler); the guest's initramfs,
+# made on the host:
 # cpio, and kmod's depmod and modprobe to find the modules it needs.
 # clang and its libFuzzer runtime: the test suite's short fuzzing run.)
 # The quick start also wants Debian's collectd.conf (package collectd), and

@@ -5,9 +5,11 @@
 # says it (name, minimum, maximum; read with rrdtool info). A thread's
 # CPU above 100% is stored: a value of 150 put through collectd's unixsock
 # under lowmem-writeback/thread_cpu reads back as 150 from its RRD, where
-# under collectd's "percent" (0 to 100.1) it is stored as unknown. Then a
-# TypesDB naming lowmem-types.db is taken silently, and one that defines a
-# type otherwise is said.
+# under collectd's "percent" (0 to 100.1) it is stored as unknown.
+# collection3, with contrib/collection3-lowmem.conf, draws a zone's values
+# and its headroom as lines of one graph each. Then a TypesDB naming
+# lowmem-types.db is taken silently, and one that defines a type otherwise
+# is said.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -76,6 +78,42 @@ lm_check "thread_cpu: data source \"percent\", no upper bound (rrdtool info: max
   [ "$(rrd_bound "$(info "$f" 'ds[percent].max')")" = U ]
 lm_check "collectd's own types stay: lowmem/vmpage_action-allocstall.rrd" \
   [ -f "$LM_RRD/$LM_HOST/lowmem/vmpage_action-allocstall.rrd" ]
+
+# --- collection3 draws them with contrib/collection3-lowmem.conf --------------
+
+# collection3, as collectd-core ships it, its graph.cgi run as a CGI over
+# this run's RRD files: rrdtool's arguments (debug=1), then the PNG.
+C3=/usr/share/doc/collectd-core/examples/collection3
+c3() { # c3 TYPE [PARAMS]: graph.cgi's output for node0-Normal's TYPE
+  (cd "$LM_TMP/c3" && SCRIPT_FILENAME=$LM_TMP/c3/bin/graph.cgi REQUEST_METHOD=GET \
+    QUERY_STRING="hostname=$LM_HOST;plugin=lowmem;plugin_instance=${3:-node0-Normal};type=$1;begin=-120${2:+;$2}" \
+    timeout 60 perl bin/graph.cgi 2>>"$LM_TMP/c3.err")
+}
+if [ -f "$C3/bin/graph.cgi" ] && perl -MRRDs -MConfig::General -MHTML::Entities -MRegexp::Common -MCGI -e 1 2>/dev/null; then
+  cp -r "$C3" "$LM_TMP/c3"
+  { cat "$C3/etc/collection.conf"
+    echo "DataDir \"$LM_RRD\""
+    echo "Include \"$top_srcdir/contrib/collection3-lowmem.conf\""
+  } >"$LM_TMP/c3/etc/collection.conf"
+  c3 zone debug=1 >"$LM_TMP/c3-zone.args"
+  c3 headroom debug=1 >"$LM_TMP/c3-headroom.args"
+  # has FILE NEEDLE...: FILE holds every NEEDLE
+  has() { local f=$1 n; shift; for n in "$@"; do grep -q -F -- "$n" "$f" || return 1; done; }
+  lm_check "collection3, zone: one graph of free, min, low and high, data source bytes" \
+    has "$LM_TMP/c3-zone.args" zone-free.rrd:bytes:AVERAGE zone-min.rrd:bytes:AVERAGE \
+    zone-low.rrd:bytes:AVERAGE zone-high.rrd:bytes:AVERAGE
+  lm_check "collection3, zone: lines, nothing stacked (no AREA)" \
+    sh -c '! grep -q "^AREA" "$1"' sh "$LM_TMP/c3-zone.args"
+  lm_check "collection3, headroom: order0 and order1 in one graph, data source bytes" \
+    has "$LM_TMP/c3-headroom.args" headroom-order0.rrd:bytes:AVERAGE headroom-order1.rrd:bytes:AVERAGE
+  lm_check "collection3, headroom: lines, nothing stacked (no AREA)" \
+    sh -c '! grep -q "^AREA" "$1"' sh "$LM_TMP/c3-headroom.args"
+  c3 zone >"$LM_TMP/c3-zone.out"
+  lm_check "collection3 draws node0-Normal's zone graph: a PNG" \
+    grep -q -a -F "$(printf '\211PNG')" "$LM_TMP/c3-zone.out"
+else
+  lm_skip_check "collection3: collectd-core's example or its Perl modules are not installed (scripts/install-deps.sh installs them)"
+fi
 
 # --- a thread at 150% is stored ------------------------------------------------
 
