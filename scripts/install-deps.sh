@@ -7,7 +7,7 @@ packages="
   collectd-core collectd-dev collectd-utils libyajl-dev libcmocka-dev
   rrdtool rrdcached librrd-dev cppcheck procps imagemagick jq gnuplot-nox libxml2-utils
   librrds-perl libconfig-general-perl libhtml-parser-perl libregexp-common-perl
-  libcgi-pm-perl
+  libcgi-pm-perl libprotobuf-c1 libmicrohttpd12 python3-prometheus-client
   apache2 iproute2
   debootstrap qemu-system-x86 e2fsprogs util-linux
   gcc-i686-linux-gnu libc6-dev-i386-cross cpio kmod
@@ -15,8 +15,9 @@ packages="
 "
 # (collectd-utils' collectdctl puts values into a running collectd, and
 # rrdcached is what a central collectd writes through: the types and
-# fleet tests; the Perl modules run collectd-core's collection3 in the
-# types test. apache2 and iproute2's ss: the web server test. The last
+# fleet tests; the Perl modules run collectd-core's collection3, the
+# libraries collectd-core's write_prometheus plugin links (not among its
+# dependencies) and the Prometheus text parser serve the types test. apache2 and iproute2's ss: the web server test. The last
 # two lines are for make check-guest: an i386 root, the emulated i686
 # guest, its disk images, linux32; lowmem cross-built for i386 (the cross
 # C library is only recommended by the compiler); the guest's initramfs,

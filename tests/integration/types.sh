@@ -7,7 +7,8 @@
 # under lowmem-writeback/thread_cpu reads back as 150 from its RRD, where
 # under collectd's "percent" (0 to 100.1) it is stored as unknown.
 # collection3, with contrib/collection3-lowmem.conf, draws a zone's values
-# and its headroom as lines of one graph each. Then a TypesDB naming
+# and its headroom as lines of one graph each; write_prometheus makes one
+# family of each type, with one label shape. Then a TypesDB naming
 # lowmem-types.db is taken silently, and one that defines a type otherwise
 # is said.
 set -euo pipefail
@@ -37,12 +38,30 @@ rrd_bound() {
   esac
 }
 
+# write_prometheus, where its libraries and a text-format parser are here.
+PROM_PORT=
+if [ -f "$LM_STOCK_PLUGINS/write_prometheus.so" ] &&
+  ! ldd "$LM_STOCK_PLUGINS/write_prometheus.so" | grep -q 'not found' &&
+  /usr/bin/python3 -c 'import prometheus_client.parser' 2>/dev/null; then
+  cp "$LM_STOCK_PLUGINS/write_prometheus.so" "$LM_TMP/plugins/"
+  for _ in $(seq 50); do
+    p=$((20000 + RANDOM % 20000))
+    if ! ss -Hltn "sport = :$p" | grep -q .; then PROM_PORT=$p; break; fi
+  done
+fi
+
 lm_conf types "  SampleInterval 0.1
-  Orders 0 1" unixsock
+  Orders 0 1" unixsock ${PROM_PORT:+write_prometheus}
 cat >>"$LM_CONF" <<EOF
 <Plugin unixsock>
   SocketFile "$LM_RUN/sock"
   SocketPerms "0600"
+</Plugin>
+EOF
+[ -z "$PROM_PORT" ] || cat >>"$LM_CONF" <<EOF
+<Plugin write_prometheus>
+  Host "127.0.0.1"
+  Port "$PROM_PORT"
 </Plugin>
 EOF
 
@@ -113,6 +132,39 @@ if [ -f "$C3/bin/graph.cgi" ] && perl -MRRDs -MConfig::General -MHTML::Entities 
     grep -q -a -F "$(printf '\211PNG')" "$LM_TMP/c3-zone.out"
 else
   lm_skip_check "collection3: collectd-core's example or its Perl modules are not installed (scripts/install-deps.sh installs them)"
+fi
+
+# --- write_prometheus: one family per type, one label shape each -------------
+
+# Parsed by the Prometheus project's own text-format parser
+# (python3-prometheus-client): each lowmem family, its type and the label
+# names of its samples.
+if [ -n "$PROM_PORT" ]; then
+  /usr/bin/python3 - "$PROM_PORT" >"$LM_TMP/prom.txt" 2>"$LM_TMP/prom.err" <<'PY' || true
+import sys, urllib.request
+from prometheus_client.parser import text_string_to_metric_families
+text = urllib.request.urlopen("http://127.0.0.1:%s/metrics" % sys.argv[1], timeout=30).read().decode()
+for f in text_string_to_metric_families(text):
+    if not f.name.startswith("collectd_lowmem_"):
+        continue
+    shapes = sorted({",".join(sorted(k for k in s.labels if k != "instance")) for s in f.samples})
+    print(f.name, f.type, len(f.samples), "|".join(shapes))
+PY
+  echo "# write_prometheus families: $(awk '{ printf "%s%s", (NR > 1 ? ", " : ""), $1 }' "$LM_TMP/prom.txt")"
+  lm_check "write_prometheus: parsed, lowmem's families there ($(wc -l <"$LM_TMP/prom.txt"); $(head -c 200 "$LM_TMP/prom.err"))" \
+    [ "$(wc -l <"$LM_TMP/prom.txt")" -gt 5 ]
+  family() { awk -v n="$1" '$1 == n' "$LM_TMP/prom.txt"; }
+  lm_check "write_prometheus: collectd_lowmem_headroom_bytes, a gauge labelled by zone and order ($(family collectd_lowmem_headroom_bytes))" \
+    [ "$(family collectd_lowmem_headroom_bytes | awk '{ print $2, $4 }')" = "gauge lowmem,type" ]
+  lm_check "write_prometheus: collectd_lowmem_zone_bytes, collectd_lowmem_system_bytes, collectd_lowmem_thread_cpu_percent" \
+    [ -n "$(family collectd_lowmem_zone_bytes)" -a -n "$(family collectd_lowmem_system_bytes)" -a \
+    -n "$(family collectd_lowmem_thread_cpu_percent)" ]
+  lm_check "write_prometheus: every lowmem family has one label shape" \
+    sh -c '! awk "\$4 ~ /\\|/" "$1" | grep -q .' sh "$LM_TMP/prom.txt"
+  lm_check "write_prometheus: no collectd_lowmem_memory or collectd_lowmem_gauge of lowmem's memory values" \
+    [ -z "$(family collectd_lowmem_memory)$(family collectd_lowmem_gauge)" ]
+else
+  lm_skip_check "write_prometheus: its libraries (libprotobuf-c1, libmicrohttpd12) or python3-prometheus-client are not installed"
 fi
 
 # --- a thread at 150% is stored ------------------------------------------------
