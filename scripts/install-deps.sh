@@ -14,14 +14,14 @@ packages="
   clang libclang-rt-14-dev
 "
 # (collectd-utils' collectdctl puts values into a running collectd, and
-# rrdcached is what a central collectd writes through: the types and
-# fleet tests; the Perl modules run collectd-core's collection3, the
-# libraries collectd-core's write_prometheus plugin links (not among its
-# dependencies) and the Prometheus text parser serve the types test. apache2 and iproute2's ss: the web server test. The last
-# two lines are for make check-guest: an i386 root, the emulated i686
-# guest, its disk images, linux32; lowmem cross-built for i386 (the cross
-# C library is only recommended by the compiler); the guest's initramfs,
-# made on the host:
+# rrdcached is what a central collectd writes through: the types and fleet
+# tests; the Perl modules run collectd-core's collection3, the libraries
+# collectd-core's write_prometheus plugin links (not among its dependencies)
+# and the Prometheus text parser serve the types test. apache2 and
+# iproute2's ss: the web server test. The last two lines are for make
+# check-guest: an i386 root, the emulated i686 guest, its disk images,
+# linux32; lowmem cross-built for i386 (the cross C library is only
+# recommended by the compiler); the guest's initramfs, made on the host:
 # cpio, and kmod's depmod and modprobe to find the modules it needs.
 # clang and its libFuzzer runtime: the test suite's short fuzzing run.)
 # The quick start also wants Debian's collectd.conf (package collectd), and
