@@ -132,8 +132,6 @@ pause() {
 }
 
 mkdir "$tmp/plugins"
-# lowmem's own type beside Debian's: the zones' occupancy is dispatched.
-echo "zone_occupancy value:GAUGE:0:U" >"$tmp/lowmem-types.db"
 for p in $plugins; do cp "$stock/$p.so" "$tmp/plugins/"; done
 cp "$lowmem_so" "$tmp/plugins/lowmem.so"
 
@@ -224,7 +222,7 @@ Interval 1
 BaseDir "$dir"
 PIDFile "$dir/collectd.pid"
 PluginDir "$tmp/plugins"
-TypesDB "$typesdb" "$tmp/lowmem-types.db"
+TypesDB "$typesdb"
 LoadPlugin logfile
 <Plugin logfile>
   LogLevel info

@@ -35,9 +35,16 @@ run_packages="
 # images, linux32; lowmem cross-built for i386 (the cross C library is only
 # recommended by the compiler); the guest's initramfs, made on the host:
 # cpio, and kmod's depmod and modprobe to find the modules it needs.
-# clang and its libFuzzer runtime: the short fuzzing run.
+# clang and its libFuzzer runtime: the short fuzzing run. The types and
+# fleet tests: collectd-utils' collectdctl puts values into a running
+# collectd; rrdcached is what a central collectd writes through; the Perl
+# modules run collectd-core's collection3; write_prometheus links two
+# libraries collectd-core does not depend on; Prometheus's text parser.
 test_packages="
   librrd-dev cppcheck procps imagemagick jq gnuplot-nox libxml2-utils
+  collectd-utils rrdcached
+  librrds-perl libconfig-general-perl libhtml-parser-perl libregexp-common-perl
+  libcgi-pm-perl libprotobuf-c1 libmicrohttpd12 python3-prometheus-client
   apache2 iproute2
   lintian man-db
   debootstrap qemu-system-x86 e2fsprogs util-linux

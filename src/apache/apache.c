@@ -5,8 +5,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../window/types.h"
+
 /* Plugin instances: "apache" for the processes, "apache-<port>" per port,
- * "" (lowmem/derive-forks) for the system's forks. */
+ * "" (lowmem/fork_rate) for the system's forks. */
 static const char PROCESSES[] = "apache";
 
 static const char default_names[][PROCS_NAME_LEN] = {"apache2", "httpd"};
@@ -37,11 +39,11 @@ static void port_series(struct apache *a) {
 
     snprintf(pi, sizeof(pi), "apache-%u", (unsigned)a->conns.ports[i]);
     for (int s = 0; s < CS_NR; s++)
-      ids[s] = add_series(a, pi, "tcp_connections", conns_state_name[s],
+      ids[s] = add_series(a, pi, TYPE_TCP_CONNECTIONS, conns_state_name[s],
                           SERIES_MAX, SERIES_GAUGE);
     ids[APS_ACCEPT_QUEUE] =
-        add_series(a, pi, "gauge", "accept_queue", SERIES_MAX, SERIES_GAUGE);
-    ids[APS_ACCEPT_LIMIT] = add_series(a, pi, "gauge", "accept_queue_limit",
+        add_series(a, pi, TYPE_GAUGE, "accept_queue", SERIES_MAX, SERIES_GAUGE);
+    ids[APS_ACCEPT_LIMIT] = add_series(a, pi, TYPE_GAUGE, "accept_queue_limit",
                                        SERIES_MAX, SERIES_GAUGE);
   }
 }
@@ -71,15 +73,16 @@ int apache_init(struct apache *a, const struct apache_config *c,
     conns_set_ports(&a->conns, c->ports, c->nr_ports);
     port_series(a);
   }
-  a->ps_rss = add_series(a, PROCESSES, "ps_rss", "", SERIES_MAX, SERIES_GAUGE);
-  a->rss_average = add_series(a, PROCESSES, "memory", "rss_average", SERIES_MAX,
-                              SERIES_GAUGE);
-  a->rss_max =
-      add_series(a, PROCESSES, "memory", "rss_max", SERIES_MAX, SERIES_GAUGE);
-  a->forks = add_series(a, "", "derive", "forks", SERIES_LAST, SERIES_DERIVE);
+  a->ps_rss =
+      add_series(a, PROCESSES, TYPE_PS_RSS, "", SERIES_MAX, SERIES_GAUGE);
+  a->rss_average = add_series(a, PROCESSES, TYPE_PROCESS_RSS, "average",
+                              SERIES_MAX, SERIES_GAUGE);
+  a->rss_max = add_series(a, PROCESSES, TYPE_PROCESS_RSS, "max", SERIES_MAX,
+                          SERIES_GAUGE);
+  a->forks = add_series(a, "", TYPE_FORK_RATE, "", SERIES_LAST, SERIES_DERIVE);
   /* Two values: processes and threads. */
   a->ps_count =
-      add_series(a, PROCESSES, "ps_count", "", SERIES_MAX, SERIES_GAUGE);
+      add_series(a, PROCESSES, TYPE_PS_COUNT, "", SERIES_MAX, SERIES_GAUGE);
   return a->status.failed_adds ? -ENOMEM : 0;
 }
 

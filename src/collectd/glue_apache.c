@@ -299,7 +299,7 @@ static void report(const struct apache_status *st) {
     say_err(&said.conns_err, st->conns_err, "read TCP connections",
             "their values are not reported until it can");
     say_err(&said.stat_err, st->stat_err, "read stat under ProcPath (forks)",
-            "lowmem/derive-forks is not reported until it can");
+            "lowmem/fork_rate is not reported until it can");
     if (st->malformed && !said.malformed)
       plugin_log(LOG_WARNING,
                  "lowmem plugin: skipped %u malformed line(s) of %s and "

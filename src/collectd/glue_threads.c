@@ -73,8 +73,8 @@ static void note_kernel(const struct lowmem_context *ctx) {
     plugin_log(LOG_INFO,
                "lowmem plugin: Linux %u.%u does writeback in kernel workers "
                "whose names do not show the device (they do since 4.18): "
-               "lowmem-writeback/percent-flush-<device> is not reported; "
-               "lowmem-writeback/percent-unbound_kworkers includes the CPU "
+               "lowmem-writeback/thread_cpu-flush-<device> is not reported; "
+               "lowmem-writeback/thread_cpu-unbound_kworkers includes the CPU "
                "of writeback.",
                kv->major, kv->minor);
 }
@@ -138,7 +138,7 @@ static void report_bdi(void) {
   else if (err == -ENOENT)
     plugin_log(LOG_NOTICE,
                "lowmem plugin: %s is not there, so per-device writeback "
-               "state (lowmem-writeback/memory-writeback-<device>, ...) is "
+               "state (lowmem-writeback/bdi-writeback-<device>, ...) is "
                "not reported. It needs debugfs: mount it (as root: mount -t "
                "debugfs none /sys/kernel/debug), or set \"BdiStats false\" "
                "not to be told again.",

@@ -51,7 +51,7 @@ struct lowmem_hook {
   void (*shutdown)(void);
 };
 
-extern const struct lowmem_hook threads_hook, apache_hook, events_hook,
-    record_hook, oom_score_hook;
+extern const struct lowmem_hook types_hook, threads_hook, apache_hook,
+    events_hook, record_hook, oom_score_hook;
 
 #endif

@@ -32,10 +32,12 @@ static struct complaint complaint[SOURCE_NR];
 static struct lowmem_context context;
 
 /* The capabilities beside the memory sources, in the order their hooks
- * run: collectd's OOM score first (before anything is started), events
- * before the record of them. */
+ * run: lowmem's types first (before any value is dispatched), collectd's
+ * OOM score (before anything is started), events before the record of
+ * them. */
 static const struct lowmem_hook *const hooks[] = {
-    &oom_score_hook, &threads_hook, &apache_hook, &events_hook, &record_hook,
+    &types_hook,  &oom_score_hook, &threads_hook,
+    &apache_hook, &events_hook,    &record_hook,
 };
 #define NR_HOOKS (sizeof(hooks) / sizeof(hooks[0]))
 static bool said_series; /* series the set refused were reported */
@@ -316,13 +318,6 @@ static int lowmem_init(void) {
   double every = config.sampler.interval[SOURCE_PAGETYPEINFO] /
                  CDTIME_T_TO_DOUBLE(dispatch_interval);
   config.metrics.pagetype_every = every > 1 ? (unsigned)(every + 0.5) : 1;
-  if (config.metrics.occupancy && plugin_get_ds("zone_occupancy") == NULL) {
-    plugin_log(LOG_NOTICE,
-               "lowmem plugin: collectd's types.db has no type "
-               "\"zone_occupancy\": the zones' occupancy is not dispatched. "
-               "Add lowmem's types to a TypesDB line of collectd.conf.");
-    config.metrics.occupancy = false;
-  }
   if (sampler_init(&sampler, &config.sampler) != 0 ||
       metrics_init(&metrics, &config.metrics) != 0) {
     plugin_log(LOG_ERR, "lowmem plugin: out of memory at start.");

@@ -4,6 +4,8 @@
 
 #include "notify.h"
 
+#include "events/fields.h"
+
 static bool said_meta_failed;
 
 static int notification_severity(enum event_severity s) {
@@ -33,7 +35,8 @@ void notify_event(const struct event *e) {
       .time = DOUBLE_TO_CDTIME_T(e->time),
   };
 
-  sstrncpy(n.message, e->message, sizeof(n.message));
+  /* The key figures in the message too: meta data stay on this host. */
+  event_fields_text(e, n.message, sizeof(n.message));
   sstrncpy(n.host, hostname_g, sizeof(n.host));
   sstrncpy(n.plugin, "lowmem", sizeof(n.plugin));
   sstrncpy(n.plugin_instance, e->plugin_instance, sizeof(n.plugin_instance));

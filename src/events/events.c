@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../window/types.h"
+
 
 /* A kernel timestamp further than this from now is not trusted (a log
  * file from another boot, a clock that jumped): the time it was read
@@ -338,7 +340,7 @@ static void tell_kill(struct events *ev, const struct sample *s,
                        ? (unsigned)k->order
                        : 0;
   struct event *e = event_list_add(&ev->out, EVENT_OOM_KILL, sev, when, "oom",
-                                   "vmpage_action", "oom_kill");
+                                   TYPE_VMPAGE_ACTION, "oom_kill");
   if (e == NULL)
     return;
   line_buf[0] = '\0';
@@ -384,7 +386,7 @@ static void tell_failure(struct events *ev, const struct sample *s,
   struct event *e = event_list_add(
       &ev->out, EVENT_ALLOC_FAILURE, EVENT_WARNING,
       to_epoch(f->has_kernel_time, f->kernel_usec, f->seen, mono, real),
-      "allocation", "vmpage_action", ti);
+      "allocation", TYPE_VMPAGE_ACTION, ti);
   if (e == NULL)
     return;
   line_buf[0] = '\0';

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "../window/types.h"
 
 bool wm_track_feed(struct wm_track *t, size_t window, enum wm_level level) {
   if (t->filled == window)
@@ -249,9 +250,9 @@ static void add_event(struct watermark *w, const struct zone_view *zv,
   const char *label = zv->label;
   char ti[32];
 
-  snprintf(ti, sizeof(ti), "headroom_order%u", order);
+  snprintf(ti, sizeof(ti), "order%u", order);
   struct event *e = event_list_add(out, EVENT_HEADROOM, severity_of(level), now,
-                                   label, "gauge", ti);
+                                   label, TYPE_HEADROOM, ti);
   if (e == NULL)
     return;
   describe(e, w, z, label, order, level, h_min, h_low);

@@ -13,6 +13,7 @@
 #include "../sources/parse.h"
 #include "../util/array.h"
 #include "../util/kfile.h"
+#include "../window/types.h"
 #include "internal.h"
 
 enum { BDI_WRITEBACK_ID, BDI_RECLAIMABLE_ID, BDI_DIRTY_THRESHOLD_ID };
@@ -21,7 +22,7 @@ int threads_share_add(struct threads *t, const char *type_instance) {
   if (array_reserve(&t->shares, &t->cap_shares, t->nr_shares + 1,
                    sizeof(*t->shares)) != 0)
     return -1;
-  int id = series_add(t->set, THREADS_PLUGIN_INSTANCE, "percent",
+  int id = series_add(t->set, THREADS_PLUGIN_INSTANCE, TYPE_THREAD_CPU,
                       type_instance, SERIES_SHARE, SERIES_GAUGE);
   t->shares[t->nr_shares] =
       (struct thread_share){.id = id < 0 ? -1 : id, .fresh = true};
@@ -124,7 +125,7 @@ static void bdi_track(struct threads *t, struct wb_device *d) {
   for (int i = 0; i < 3; i++) {
     char ti[SERIES_NAME_LEN];
     snprintf(ti, sizeof(ti), "%s-%s", metric[i].prefix, d->name);
-    int id = series_add(t->set, THREADS_PLUGIN_INSTANCE, "memory", ti,
+    int id = series_add(t->set, THREADS_PLUGIN_INSTANCE, TYPE_BDI, ti,
                         metric[i].worst, SERIES_GAUGE);
     d->bdi_ids[i] = id < 0 ? -1 : id;
   }

@@ -6,7 +6,7 @@
 
 #include "threads.h"
 
-/* The share of series percent-<type_instance>: its index in t->shares,
+/* The share of series thread_cpu-<type_instance>: its index in t->shares,
  * or -1. */
 int threads_share_add(struct threads *t, const char *type_instance);
 
@@ -14,7 +14,7 @@ int threads_share_add(struct threads *t, const char *type_instance);
  * name resolved through sysfs, once) when new; -1 past the limit. */
 int threads_device(struct threads *t, const char *bdi, size_t len);
 
-/* The share of percent-flush-<name> of device dev, added when new. */
+/* The share of thread_cpu-flush-<name> of device dev, added when new. */
 int threads_device_share(struct threads *t, int dev);
 
 /* DEVNAME= of a sysfs uevent file, '/' turned to '_' ("cciss/c0d0").

@@ -68,7 +68,7 @@ struct thread_share {
 struct wb_device {
   char bdi[THREADS_BDI_LEN];   /* the kernel's name: "254:0", "btrfs-1" */
   char name[THREADS_NAME_LEN]; /* DEVNAME from sysfs ("vda"), else bdi */
-  int share;                   /* percent-flush-<name>, -1 until needed */
+  int share;                   /* thread_cpu-flush-<name>, -1 until needed */
   bool bdi_tracked;            /* its debugfs stats are read each sample */
   bool bdi_in_window;          /* ... and were read in the open window */
   struct procfile stats;       /* <bdi root>/<bdi>/stats, when tracked */
@@ -107,7 +107,7 @@ struct threads {
   size_t nr_shares, cap_shares;
   struct node_share *nodes;
   size_t nr_nodes, cap_nodes;
-  int unbound_share; /* percent-unbound_kworkers, -1 until a worker shows */
+  int unbound_share; /* thread_cpu-unbound_kworkers, -1 until seen */
 
   /* Tasks the last discovery read and found not to be ours, sorted: not
    * read again while the listing shows them (forgotten when it does not,

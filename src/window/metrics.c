@@ -6,13 +6,14 @@
 #include <string.h>
 
 #include "../util/array.h"
+#include "types.h"
 
 /* A lowmem instance of collectd holds a few thousand series at most (slab
  * caches are a pool of SlabTopN, whatever the kernel lists); past this
  * something produces names without end, and lowmem stops adding. */
 enum { METRICS_SERIES_LIMIT = 20000 };
 
-/* Plugin instance of the system-wide values ("lowmem/memory-dirty"). */
+/* Plugin instance of the system-wide values ("lowmem/system-dirty"). */
 static const char SYSTEM[] = "";
 
 /* --- the names -------------------------------------------------------------*/
@@ -61,24 +62,24 @@ struct zone_metric {
 };
 
 static const struct zone_metric zone_metric[ZS_FIXED] = {
-    [ZS_FREE] = {"memory", "free", SERIES_MIN},
-    [ZS_MIN] = {"memory", "min", SERIES_MAX},
-    [ZS_LOW] = {"memory", "low", SERIES_MAX},
-    [ZS_HIGH] = {"memory", "high", SERIES_MAX},
-    [ZS_PRESENT] = {"memory", "present", SERIES_LAST},
-    [ZS_MANAGED] = {"memory", "managed", SERIES_LAST},
-    [ZS_SLAB_RECLAIMABLE] = {"memory", "slab_reclaimable", SERIES_MAX},
-    [ZS_SLAB_UNRECLAIMABLE] = {"memory", "slab_unreclaimable", SERIES_MAX},
-    [ZS_SLAB_PERCENT] = {"percent", "slab", SERIES_MAX},
-    [ZS_RESERVE] = {"memory", "reserve", SERIES_LAST},
-    [ZS_HIGHATOMIC] = {"memory", "highatomic", SERIES_MAX},
+    [ZS_FREE] = {TYPE_ZONE, "free", SERIES_MIN},
+    [ZS_MIN] = {TYPE_ZONE, "min", SERIES_MAX},
+    [ZS_LOW] = {TYPE_ZONE, "low", SERIES_MAX},
+    [ZS_HIGH] = {TYPE_ZONE, "high", SERIES_MAX},
+    [ZS_PRESENT] = {TYPE_ZONE_SIZE, "present", SERIES_LAST},
+    [ZS_MANAGED] = {TYPE_ZONE_SIZE, "managed", SERIES_LAST},
+    [ZS_SLAB_RECLAIMABLE] = {TYPE_ZONE_SLAB, "reclaimable", SERIES_MAX},
+    [ZS_SLAB_UNRECLAIMABLE] = {TYPE_ZONE_SLAB, "unreclaimable", SERIES_MAX},
+    [ZS_SLAB_PERCENT] = {TYPE_ZONE_SHARE, "slab", SERIES_MAX},
+    [ZS_RESERVE] = {TYPE_ZONE, "reserve", SERIES_LAST},
+    [ZS_HIGHATOMIC] = {TYPE_ZONE, "highatomic", SERIES_MAX},
 };
 
-/* The headroom series of an order: "gauge-headroom_order1",
- * "gauge-headroom_atomic_order1". */
+/* The headroom series of an order: "headroom-order1",
+ * "headroom-atomic_order1". */
 static const char *const order_prefix[ZO_NR] = {
-    [ZO_HEADROOM] = "headroom_order",
-    [ZO_ATOMIC] = "headroom_atomic_order",
+    [ZO_HEADROOM] = "order",
+    [ZO_ATOMIC] = "atomic_order",
 };
 
 struct psi_metric {
@@ -88,16 +89,16 @@ struct psi_metric {
 };
 
 static const struct psi_metric psi_metric[PSI_NR] = {
-    [PSI_SOME_AVG10] = {"pressure", "some_avg10", SERIES_MAX, SERIES_GAUGE},
-    [PSI_SOME_AVG60] = {"pressure", "some_avg60", SERIES_MAX, SERIES_GAUGE},
-    [PSI_SOME_AVG300] = {"pressure", "some_avg300", SERIES_MAX, SERIES_GAUGE},
-    [PSI_FULL_AVG10] = {"pressure", "full_avg10", SERIES_MAX, SERIES_GAUGE},
-    [PSI_FULL_AVG60] = {"pressure", "full_avg60", SERIES_MAX, SERIES_GAUGE},
-    [PSI_FULL_AVG300] = {"pressure", "full_avg300", SERIES_MAX, SERIES_GAUGE},
-    [PSI_SOME_PERCENT] = {"percent", "some", SERIES_MAX, SERIES_GAUGE},
-    [PSI_FULL_PERCENT] = {"percent", "full", SERIES_MAX, SERIES_GAUGE},
-    [PSI_SOME_TOTAL] = {"total_time_in_ms", "some", SERIES_LAST, SERIES_DERIVE},
-    [PSI_FULL_TOTAL] = {"total_time_in_ms", "full", SERIES_LAST, SERIES_DERIVE},
+    [PSI_SOME_AVG10] = {TYPE_PRESSURE, "some_avg10", SERIES_MAX, SERIES_GAUGE},
+    [PSI_SOME_AVG60] = {TYPE_PRESSURE, "some_avg60", SERIES_MAX, SERIES_GAUGE},
+    [PSI_SOME_AVG300] = {TYPE_PRESSURE, "some_avg300", SERIES_MAX, SERIES_GAUGE},
+    [PSI_FULL_AVG10] = {TYPE_PRESSURE, "full_avg10", SERIES_MAX, SERIES_GAUGE},
+    [PSI_FULL_AVG60] = {TYPE_PRESSURE, "full_avg60", SERIES_MAX, SERIES_GAUGE},
+    [PSI_FULL_AVG300] = {TYPE_PRESSURE, "full_avg300", SERIES_MAX, SERIES_GAUGE},
+    [PSI_SOME_PERCENT] = {TYPE_PERCENT, "some", SERIES_MAX, SERIES_GAUGE},
+    [PSI_FULL_PERCENT] = {TYPE_PERCENT, "full", SERIES_MAX, SERIES_GAUGE},
+    [PSI_SOME_TOTAL] = {TYPE_TOTAL_TIME_IN_MS, "some", SERIES_LAST, SERIES_DERIVE},
+    [PSI_FULL_TOTAL] = {TYPE_TOTAL_TIME_IN_MS, "full", SERIES_LAST, SERIES_DERIVE},
 };
 
 static const char *const dirty_name[DIRTY_NR] = {
@@ -160,14 +161,14 @@ int metrics_init(struct metrics *m, const struct metrics_config *config) {
 
   for (int f = 0; f < MEMINFO_NR; f++)
     m->meminfo_ids[f] =
-        metrics_add_series(m, SYSTEM, "memory", meminfo_metric[f].type_instance,
+        metrics_add_series(m, SYSTEM, TYPE_SYSTEM, meminfo_metric[f].type_instance,
                            meminfo_metric[f].worst, SERIES_GAUGE);
   for (int d = 0; d < DIRTY_NR; d++)
     m->dirty_ids[d] = metrics_add_series(
-        m, SYSTEM, "memory", dirty_type_instance[d], SERIES_MIN, SERIES_GAUGE);
+        m, SYSTEM, TYPE_SYSTEM, dirty_type_instance[d], SERIES_MIN, SERIES_GAUGE);
   for (int p = 0; p < SLAB_PERCENT_NR; p++)
     m->slab_percent_ids[p] =
-        metrics_add_series(m, SYSTEM, "percent", slab_percent_instance[p],
+        metrics_add_series(m, SYSTEM, TYPE_SYSTEM_SHARE, slab_percent_instance[p],
                            SERIES_MAX, SERIES_GAUGE);
   for (int p = 0; p < PSI_NR; p++)
     m->psi_ids[p] = metrics_add_series(m, "pressure", psi_metric[p].type,
@@ -211,19 +212,21 @@ static void build_zone(struct metrics *m, const struct zone_view *z,
     for (int k = 0; k < ZO_NR; k++) {
       snprintf(ti, sizeof(ti), "%s%u", order_prefix[k], m->config.orders[o]);
       ids->order[o][k] =
-          metrics_add_series(m, z->label, "gauge", ti, SERIES_MIN, SERIES_GAUGE);
+          metrics_add_series(m, z->label, TYPE_HEADROOM, ti, SERIES_MIN,
+                             SERIES_GAUGE);
     }
   for (int p = 0; p < OCC_NR; p++)
     ids->occupancy[p] =
         m->config.occupancy
-            ? metrics_add_series(m, z->label, "zone_occupancy",
+            ? metrics_add_series(m, z->label, TYPE_ZONE_OCCUPANCY,
                                  occupancy_name[p], SERIES_LAST, SERIES_GAUGE)
             : -1;
   ids->nr_buddy = z->buddy ? z->buddy->nr_orders : 0;
   for (size_t o = 0; o < ids->nr_buddy; o++) {
     snprintf(ti, sizeof(ti), "order%zu", o);
     ids->buddy[o] =
-        metrics_add_series(m, z->label, "freepages", ti, SERIES_MIN, SERIES_GAUGE);
+        metrics_add_series(m, z->label, TYPE_FREEPAGES, ti, SERIES_MIN,
+                           SERIES_GAUGE);
   }
   /* Free blocks per migrate type, for the zones ordinary allocations use:
    * what an unmovable request may take, and what it may not. */
@@ -238,7 +241,7 @@ static void build_zone(struct metrics *m, const struct zone_view *z,
     type_word(word, sizeof(word), pt->type_name[t]);
     for (size_t o = 0; o < pt->nr_orders; o++) {
       snprintf(ti, sizeof(ti), "%s_order%zu", word, o);
-      ids->types[t][o] = metrics_add_series(m, z->label, "freepages", ti,
+      ids->types[t][o] = metrics_add_series(m, z->label, TYPE_FREEPAGES, ti,
                                             SERIES_MIN, SERIES_GAUGE);
       series_every(&m->set, ids->types[t][o], m->config.pagetype_every);
     }
@@ -265,7 +268,7 @@ static int build_counters(struct metrics *m, const struct view *v) {
                     sizeof(int)) != 0)
     return -ENOMEM;
   for (size_t c = 0; c < v->nr_vm; c++)
-    m->vm_ids[c] = metrics_add_series(m, SYSTEM, "vmpage_action", v->vm[c].name,
+    m->vm_ids[c] = metrics_add_series(m, SYSTEM, TYPE_VMPAGE_ACTION, v->vm[c].name,
                                       SERIES_LAST, SERIES_DERIVE);
   m->vm_gen = v->vm_generation;
   m->vm_built = true;

@@ -116,42 +116,42 @@ analyse_foundation() {
     inst=$(lm_meminfo_instance "$key")
     want=$(meminfo_bytes "$out/before/meminfo" "$key")
     if [ -n "$want" ]; then
-      lm_csv_is lowmem "memory-$inst" "$want" "$key of the guest's /proc/meminfo"
+      lm_csv_is lowmem "system-$inst" "$want" "$key of the guest's /proc/meminfo"
     else
       lm_not_ok "the guest's meminfo has $key (a HighMem kernel)"
     fi
   done
   for zone in Normal HighMem; do
     want=$(zone_field "$out/before/zoneinfo" "$zone" present)
-    lm_csv_is "lowmem-node0-$zone" memory-present "$((want * 4096))" "present pages x 4096"
+    lm_csv_is "lowmem-node0-$zone" zone_size-present "$((want * 4096))" "present pages x 4096"
   done
   local min low high
-  min=$(csv_stat "$normal" memory-min 0 "$t_end" last)
-  low=$(csv_stat "$normal" memory-low 0 "$t_end" last)
-  high=$(csv_stat "$normal" memory-high 0 "$t_end" last)
-  lm_csv_is "$normal" memory-min "$(($(zone_field "$out/before/zoneinfo" Normal min) * 4096))" \
+  min=$(csv_stat "$normal" zone-min 0 "$t_end" last)
+  low=$(csv_stat "$normal" zone-low 0 "$t_end" last)
+  high=$(csv_stat "$normal" zone-high 0 "$t_end" last)
+  lm_csv_is "$normal" zone-min "$(($(zone_field "$out/before/zoneinfo" Normal min) * 4096))" \
     "the min watermark of the guest's zoneinfo"
 
   # Sampled all along: a row every second from before the pressure to
   # after the recovery (collectd's read thread was stalled neither by
   # reclaim nor by the OOM killer).
   local gaps
-  gaps=$(csv_rows_between "$normal" memory-free "$((${t_pin%.*} - 3))" "$((${t_undone%.*} + 3))" |
+  gaps=$(csv_rows_between "$normal" zone-free "$((${t_pin%.*} - 3))" "$((${t_undone%.*} + 3))" |
     awk -F, 'NR > 1 && $1 - prev > 1.5 { n++ } { prev = $1 } END { print n + 0 }')
   lm_check "a row per second all through the incident ($gaps gaps)" [ "$gaps" = 0 ]
 
   # Normal free fell to its watermarks while reclaimable slab grew and
   # HighMem stayed free: the incident's picture.
   local free_low slab0 slab_max high_low highfree_low
-  free_low=$(csv_stat "$normal" memory-free "$t_pin" "$t_oom" min)
+  free_low=$(csv_stat "$normal" zone-free "$t_pin" "$t_oom" min)
   lm_check "Normal free fell to its watermarks: lowest $(kib "$free_low") kB before the kill (min $(kib "$min"), low $(kib "$low"), high $(kib "$high"))" \
     [ -n "$free_low" -a "${free_low:-0}" -le "${high:-0}" ]
-  slab0=$(csv_stat lowmem memory-slab_reclaimable 0 "$t_pin" last)
-  slab_max=$(csv_stat lowmem memory-slab_reclaimable "$t_pin" "$((${t_oom%.*} + 1))" max)
+  slab0=$(csv_stat lowmem system-slab_reclaimable 0 "$t_pin" last)
+  slab_max=$(csv_stat lowmem system-slab_reclaimable "$t_pin" "$((${t_oom%.*} + 1))" max)
   lm_check "slab reclaimable grew by $(mib $((slab_max - slab0))) MiB (>= $SLAB_GROWTH_MB): $(mib "$slab0") -> $(mib "$slab_max") MiB" \
     [ $((slab_max - slab0)) -ge $((SLAB_GROWTH_MB * MIB)) ]
-  high_low=$(csv_stat "$highmem" memory-free 0 "$t_end" min)
-  highfree_low=$(csv_stat lowmem memory-high_free 0 "$t_end" min)
+  high_low=$(csv_stat "$highmem" zone-free 0 "$t_end" min)
+  highfree_low=$(csv_stat lowmem system-high_free 0 "$t_end" min)
   lm_check "HighMem free stayed above $HIGH_FREE_MB MiB all along: zone $(mib "$high_low") MiB, HighFree $(mib "$highfree_low") MiB" \
     [ "$high_low" -gt $((HIGH_FREE_MB * MIB)) -a "$highfree_low" -gt $((HIGH_FREE_MB * MIB)) ]
 
@@ -166,11 +166,11 @@ analyse_foundation() {
   # ended before it, while order 0 still passed: forks refused with free
   # memory left, all of it single pages.
   local first0 first1 h0
-  first1=$(csv_rows_between "$normal" gauge-headroom_order1 "$t_pin" "$t_oom" |
+  first1=$(csv_rows_between "$normal" headroom-order1 "$t_pin" "$t_oom" |
     awk -F, '$2 <= 0 { print $1; exit }')
   if [ -n "$first1" ]; then
     lm_ok "Normal headroom_order1 <= 0 from $(awk -v a="$first1" -v b="$t_oom" 'BEGIN { printf "%.1f", b - a + 1 }') s before the first OOM kill"
-    h0=$(csv_rows_between "$normal" gauge-headroom_order0 "$((${first1%.*} - 1))" "$first1" | cut -d, -f2)
+    h0=$(csv_rows_between "$normal" headroom-order0 "$((${first1%.*} - 1))" "$first1" | cut -d, -f2)
     lm_check "Normal headroom_order0 still positive then ($(kib "${h0%.*}") kB): only order 1 refused" \
       awk -v v="${h0:-0}" 'BEGIN { exit !(v > 0) }'
   elif [ "$hold_ok" = 1 ]; then
@@ -186,11 +186,11 @@ analyse_foundation() {
       $2 == "hold-second" && $3 - 1 >= a && $3 <= b && $5 >= 0.9 * $4 {
         n++; if (!(($3 in v) && v[$3] <= 0)) { m = m " " $3 "=" (($3 in v) ? v[$3] : "none") } }
       END { print n + 0, (m == "" ? "none" : m) }' \
-      <(csv_rows_between "$normal" gauge-headroom_order1 "$t_wall" "$((${t_resume%.*} + 1))") "$out/pressure.log")
+      <(csv_rows_between "$normal" headroom-order1 "$t_wall" "$((${t_resume%.*} + 1))") "$out/pressure.log")
     lm_check "Normal headroom_order1 <= 0 in each of the $seconds whole seconds of the hold in which pressure saw the wall in 90% of its polls or more (missed: $missed)" \
       [ "$seconds" -ge 1 -a "$missed" = none ]
   fi
-  first0=$(csv_rows_between "$normal" gauge-headroom_order0 0 "$t_end" |
+  first0=$(csv_rows_between "$normal" headroom-order0 0 "$t_end" |
     awk -F, '$2 <= 0 { print $1; exit }')
   echo "# Normal headroom_order0 first <= 0: ${first0:-never}"
 
@@ -203,25 +203,25 @@ analyse_foundation() {
 
   # And the recovery, once the pressure was undone.
   local h1_end
-  h1_end=$(lm_csv_last "$normal" gauge-headroom_order1)
+  h1_end=$(lm_csv_last "$normal" headroom-order1)
   lm_check "Normal headroom_order1 recovered after the pressure ($(mib "${h1_end%.*}") MiB)" \
     awk -v v="${h1_end:-0}" 'BEGIN { exit !(v > 100 * 1048576) }'
 
   # The RRD files hold the same worst-of-second values as the CSV files.
   convert_rrds
   local f rrd_min csv_min
-  f=$(lm_rrd_file "$normal" memory-free)
+  f=$(lm_rrd_file "$normal" zone-free)
   if [ -f "$f" ]; then
     # rrdtool fetch also returns the row after the end: keep the rows of
     # the CSV's seconds, (t_pin, t_oom + 1].
     rrd_min=$(lm_rrd_fetch "$f" "${t_pin%.*}" "$((${t_oom%.*} + 1))" |
       awk -v a="$t_pin" -v b="$((${t_oom%.*} + 1))" '$1 > a && $1 <= b' |
       awk 'NR == 1 || $2 < m { m = $2 } END { printf "%.0f", m }')
-    csv_min=$(csv_stat "$normal" memory-free "$t_pin" "$((${t_oom%.*} + 1))" min)
+    csv_min=$(csv_stat "$normal" zone-free "$t_pin" "$((${t_oom%.*} + 1))" min)
     lm_check "the guest's RRD files (i386, restored here) hold the CSV's lowest Normal free ($rrd_min = $csv_min)" \
       lm_num_close "${rrd_min:-x}" "${csv_min:-y}"
   else
-    lm_not_ok "the guest's $normal/memory-free.rrd converted ($(tail -n 2 "$W/rrd-restore.log" | tr '\n' ' '))"
+    lm_not_ok "the guest's $normal/zone-free.rrd converted ($(tail -n 2 "$W/rrd-restore.log" | tr '\n' ' '))"
   fi
 }
 
@@ -281,7 +281,7 @@ analyse_events() {
   notes=$(grep -n 'Notification: severity = ' "$log" | grep 'plugin = lowmem' || true)
   echo "$notes" | cut -c1-400 | sed 's/^/#   /'
   fail_line=$(echo "$notes" | grep 'severity = FAILURE' |
-    grep 'type_instance = headroom_order' | head -n 1)
+    grep 'type_instance = order' | head -n 1)
   oom_line=$(echo "$notes" | grep 'type_instance = oom_kill' | head -n 1)
   if [ "${hold_ok:-0}" != 1 ]; then
     echo "# not checked (the hold failed): a headroom FAILURE notification before the first OOM notification${fail_line:+ (one was logged)}"
@@ -385,7 +385,7 @@ check_record() {
   # window: it counts for the one whose value it explains. Every other
   # sample is in one window only.
   local csv bad checked crossed
-  csv=$(csv_rows_between lowmem-node0-Normal gauge-headroom_order1 "$((${t_oom%.*} - 20))" "$((${t_oom%.*} + 1))")
+  csv=$(csv_rows_between lowmem-node0-Normal headroom-order1 "$((${t_oom%.*} - 20))" "$((${t_oom%.*} + 1))")
   read -r checked bad crossed < <(awk -F'[,\t]' -v page=4096 '
     function window(t) { return t == int(t) ? t : int(t) + 1 }
     NR == FNR { want[int($1 + 0.5)] = $2 + 0; next }

@@ -89,7 +89,7 @@ start_collectd() {
 }
 start_collectd
 i=0
-until ls /out/csv/guest/lowmem-node0-Normal/memory-free-* >/dev/null 2>&1; do
+until ls /out/csv/guest/lowmem-node0-Normal/zone-free-* >/dev/null 2>&1; do
   i=$((i + 1))
   if [ $i -gt 600 ] || ! kill -0 "$collectd_pid" 2>/dev/null; then
     say "error: collectd wrote no CSV (see collectd.log)"

@@ -358,9 +358,9 @@ if [ "$SS_STABLE" = yes ]; then
   check_rows lowmem-apache ps_count "$A" "$B" "$ps_n" "processes = ps -C $NAME ($ps_n)" 2
   check_rows lowmem-apache ps_count "$A" "$B" "$ps_threads" "threads = ps -C $NAME -o nlwp ($ps_threads)" 3
   check_rows lowmem-apache ps_rss "$A" "$B" "$ps_rss" "RSS total = ps -C $NAME -o rss"
-  check_rows lowmem-apache memory-rss_max "$A" "$B" "$ps_max" "RSS largest = ps's"
+  check_rows lowmem-apache process_rss-max "$A" "$B" "$ps_max" "RSS largest = ps's"
   avg=$(awk -v s="$ps_rss" -v n="$ps_n" 'BEGIN { printf "%.0f", s / n }')
-  check_rows lowmem-apache memory-rss_average "$A" "$B" "$avg" "RSS average = ps's"
+  check_rows lowmem-apache process_rss-average "$A" "$B" "$avg" "RSS average = ps's"
 else
   lm_skip_check "processes, threads and RSS against ps: $SS_WHY"
 fi
@@ -370,8 +370,8 @@ stamps_count=$(lm_csv_rows lowmem-apache ps_count | cut -d, -f1 | tr '\n' ' ')
 stamps_rss=$(lm_csv_rows lowmem-apache ps_rss | cut -d, -f1 | tr '\n' ' ')
 lm_check "ps_count has the windows and stamps of ps_rss ($(echo "$stamps_count" | wc -w) rows)" \
   [ -n "$stamps_count" -a "$stamps_count" = "$stamps_rss" ]
-forks=$(lm_csv_rows lowmem derive-forks | awk -F, 'NR > 1 && $2 < p { d++ } { p = $2 } END { print NR, d + 0 }')
-lm_check "lowmem/derive-forks: values that never decrease ($forks: rows, decreases)" \
+forks=$(lm_csv_rows lowmem fork_rate | awk -F, 'NR > 1 && $2 < p { d++ } { p = $2 } END { print NR, d + 0 }')
+lm_check "lowmem/fork_rate: values that never decrease ($forks: rows, decreases)" \
   [ "${forks%% *}" -gt 5 -a "${forks##* }" = 0 ]
 
 lm_check "log: sock_diag chosen once" \

@@ -38,17 +38,17 @@ putval() {
                    if (p[2] "/" p[3] == id) { split($NF, v, ":"); print v[2]; exit } }' \
     "$LM_TMP/good.out"
 }
-total=$(putval lowmem/memory-total)
+total=$(putval lowmem/system-total)
 expect=$(awk '$1 == "MemTotal:" { printf "%.0f", $2 * 1024 }' /proc/meminfo)
-lm_check "it prints lowmem/memory-total, /proc/meminfo's MemTotal ($total, $expect)" \
+lm_check "it prints lowmem/system-total, /proc/meminfo's MemTotal ($total, $expect)" \
   lm_num_eq "${total:-x}" "$expect"
 
 # Every zone the buddy allocator manages pages of, from /proc/zoneinfo.
 zones=$(awk '$1 == "Node" { node = $2; sub(/,/, "", node); zone = $4 }
              $1 == "managed" && $2 > 0 { print "node" node "-" zone }' /proc/zoneinfo)
 for zone in $zones; do
-  free=$(putval "lowmem-$zone/memory-free")
-  lm_check "it prints lowmem-$zone/memory-free (${free:-none})" test -n "$free"
+  free=$(putval "lowmem-$zone/zone-free")
+  lm_check "it prints lowmem-$zone/zone-free (${free:-none})" test -n "$free"
 done
 
 # A wrong value: -T stops with lowmem's own line, and no value.

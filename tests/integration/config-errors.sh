@@ -88,7 +88,7 @@ for s in $sources; do
   cp "$live/$s" "$empty/$s.tmp"
   mv "$empty/$s.tmp" "$empty/$s"
 done
-lm_wait_values lowmem memory-free 60 || true
+lm_wait_values lowmem system-free 60 || true
 # Each source is read again at its own interval (pagetypeinfo every 10 s):
 # wait for every notice, then a little for any second one.
 all_read_again() {
@@ -106,7 +106,7 @@ for s in $sources; do
   lm_check "empty-proc: one notice that $s can be read again ($n)" [ "$n" = 1 ]
 done
 free_kb=$(awk '$1 == "MemFree:" { print $2 }' "$live/meminfo")
-lm_csv_is lowmem memory-free $((free_kb * 1024)) "values start once the files exist"
+lm_csv_is lowmem system-free $((free_kb * 1024)) "values start once the files exist"
 lm_check_log_clean
 
 lm_done

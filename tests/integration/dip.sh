@@ -95,7 +95,7 @@ lm_probe_start
 lm_conf dip "  SampleInterval 0.1
   Orders 0 1"
 lm_start 300
-lm_wait_values lowmem memory-free 60 || true
+lm_wait_values lowmem system-free 60 || true
 sleep "$CONTEXT_S"
 
 dips=$LM_RUN/dips
@@ -173,12 +173,12 @@ analyse() {
 
 # --- system MemFree: asserted -------------------------------------------------------
 
-f=$(lm_rrd_file lowmem memory-free)
-lm_check "rrd: lowmem/memory-free.rrd has step 1" [ "$(lm_rrd_step "$f")" = 1 ]
+f=$(lm_rrd_file lowmem system-free)
+lm_check "rrd: lowmem/system-free.rrd has step 1" [ "$(lm_rrd_step "$f")" = 1 ]
 while read -r d min med nb; do
   read -r base held <<<"$(awk -v d="$d" 'NR == d { print $3, $4 }' "$good.used")"
   want=$((held + (STEADY_MB << 20)))
-  lm_check "dip $d: lowmem/memory-free falls to $(mb "$min") MB, $(mb $((base - min))) MB below MemFree's $(mb "$base") MB just before or after it: as deep as MemFree's $(mb "$held") MB in the hold ($(mb $((base - held))) MB >= $DROP_MB below), within $STEADY_MB MB (median of $nb seconds around: $(mb "$med") MB)" \
+  lm_check "dip $d: lowmem/system-free falls to $(mb "$min") MB, $(mb $((base - min))) MB below MemFree's $(mb "$base") MB just before or after it: as deep as MemFree's $(mb "$held") MB in the hold ($(mb $((base - held))) MB >= $DROP_MB below), within $STEADY_MB MB (median of $nb seconds around: $(mb "$med") MB)" \
     [ "$min" -ge 0 -a "$min" -le "$want" ]
 done < <(analyse "$f")
 
@@ -194,7 +194,7 @@ done < <(analyse "$f")
 # did not fall that far, the kernel took the pages elsewhere and there is
 # nothing to check; where it did, the RRD must fall as deep, within
 # STEADY_MB.
-f=$(lm_rrd_file lowmem-node0-Normal memory-free)
+f=$(lm_rrd_file lowmem-node0-Normal zone-free)
 if [ -f "$f" ] && [ -n "$low" ]; then
   while read -r d min med nb; do
     read -r bound nheld normal <<<"$(awk -v d="$d" 'NR == d { $1 = $2 = $3 = $4 = ""; sub(/^ +/, ""); print }' "$good.used")"
@@ -206,7 +206,7 @@ if [ -f "$f" ] && [ -n "$low" ]; then
     fi
   done < <(analyse "$f")
 else
-  lm_not_ok "rrd: lowmem-node0-Normal/memory-free.rrd exists and /proc/zoneinfo has node0 Normal's low watermark"
+  lm_not_ok "rrd: lowmem-node0-Normal/zone-free.rrd exists and /proc/zoneinfo has node0 Normal's low watermark"
 fi
 
 lm_done

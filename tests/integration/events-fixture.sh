@@ -5,8 +5,8 @@
 # with the shipped thresholds (collectd.conf.d/lowmem-thresholds.conf)
 # included. What must reach collectd's log (the logfile plugin logs every
 # notification):
-#   - the threshold plugin's FAILURE on lowmem-node0-Normal/gauge-
-#     headroom_order1 (-469 pages on that tree) and on percent-slab;
+#   - the threshold plugin's FAILURE on lowmem-node0-Normal/headroom-
+#     order1 (-469 pages on that tree) and on zone_share-slab;
 #   - lowmem's own headroom notifications (Normal order 1 FAILURE, DMA
 #     order 0 WARNING);
 #   - one OOM notification per kill in the excerpt (portmap 2190, then
@@ -60,7 +60,7 @@ wait_for() { # wait_for SECONDS COMMAND...: until COMMAND succeeds
 has_notification() { [ "$(notifications "$1")" -gt 0 ]; }
 
 lm_start 400
-wait_for 60 lm_csv_exists lowmem-node0-Normal gauge-headroom_order1 ||
+wait_for 60 lm_csv_exists lowmem-node0-Normal headroom-order1 ||
   lm_not_ok "lowmem dispatches headroom within 60 s"
 
 # Raised, not lowered: lowering takes CAP_SYS_RESOURCE, which a test
@@ -70,32 +70,32 @@ lm_check "OOMScoreAdj 300: collectd's /proc/PID/oom_score_adj" \
 
 # --- thresholds and headroom -------------------------------------------------------------
 
-TH_NORMAL='severity = FAILURE.*plugin = lowmem, plugin_instance = node0-Normal, type = gauge, type_instance = headroom_order1, message = .*failure threshold'
-lm_check "threshold plugin: FAILURE on lowmem-node0-Normal/gauge-headroom_order1" \
+TH_NORMAL='severity = FAILURE.*plugin = lowmem, plugin_instance = node0-Normal, type = headroom, type_instance = order1, message = .*failure threshold'
+lm_check "threshold plugin: FAILURE on lowmem-node0-Normal/headroom-order1" \
   wait_for 30 has_notification "$TH_NORMAL"
 line=$(grep -E "$TH_NORMAL" "$LM_LOG" | head -n 1)
 lm_check "  ... whose value is -469 pages = $((-469 * PAGE)) bytes" \
   grep -q -- "is currently $((-469 * PAGE))" <<<"$line"
-lm_check "threshold plugin: FAILURE on lowmem/percent-slab (Slab 677180 kB of LowTotal 714676 kB = 94.8%)" \
-  wait_for 30 has_notification 'severity = FAILURE.*plugin = lowmem, type = percent, type_instance = slab,'
-lm_check "threshold plugin: FAILURE on lowmem-node0-Normal/percent-slab (169015 of 179830 pages)" \
-  wait_for 30 has_notification 'severity = FAILURE.*plugin_instance = node0-Normal, type = percent, type_instance = slab,'
+lm_check "threshold plugin: FAILURE on lowmem/system_share-slab (Slab 677180 kB of LowTotal 714676 kB = 94.8%)" \
+  wait_for 30 has_notification 'severity = FAILURE.*plugin = lowmem, type = system_share, type_instance = slab,'
+lm_check "threshold plugin: FAILURE on lowmem-node0-Normal/zone_share-slab (169015 of 179830 pages)" \
+  wait_for 30 has_notification 'severity = FAILURE.*plugin_instance = node0-Normal, type = zone_share, type_instance = slab,'
 lm_check "threshold plugin: node0-Normal order 0 (+341 pages = 1.3 MiB) is a WARNING (under 4 MiB)" \
-  wait_for 30 has_notification 'severity = WARNING.*plugin_instance = node0-Normal, type = gauge, type_instance = headroom_order0, message = .*warning threshold'
+  wait_for 30 has_notification 'severity = WARNING.*plugin_instance = node0-Normal, type = headroom, type_instance = order0, message = .*warning threshold'
 
 lm_check "lowmem: FAILURE for node0-Normal order 1, in its words" \
-  wait_for 30 has_notification 'severity = FAILURE.*plugin = lowmem, plugin_instance = node0-Normal, type = gauge, type_instance = headroom_order1, message = node0-Normal order-1 headroom -1.8 MiB at the min watermark'
+  wait_for 30 has_notification 'severity = FAILURE.*plugin = lowmem, plugin_instance = node0-Normal, type = headroom, type_instance = order1, message = node0-Normal order-1 headroom -1.8 MiB at the min watermark'
 lm_check "lowmem: WARNING for node0-DMA order 0 (1 page above min, 4 below low)" \
-  wait_for 30 has_notification 'severity = WARNING.*plugin_instance = node0-DMA, type = gauge, type_instance = headroom_order0, message = node0-DMA order-0 headroom -16.0 KiB at the low watermark'
+  wait_for 30 has_notification 'severity = WARNING.*plugin_instance = node0-DMA, type = headroom, type_instance = order0, message = node0-DMA order-0 headroom -16.0 KiB at the low watermark'
 lm_check "lowmem: nothing for HighMem's headroom (146 MB free)" \
-  [ "$(notifications 'plugin = lowmem, plugin_instance = node0-HighMem, type = gauge')" = 0 ]
+  [ "$(notifications 'plugin = lowmem, plugin_instance = node0-HighMem, type = headroom')" = 0 ]
 
 # --- the kernel log ----------------------------------------------------------------------
 
 cat "$KMSG/incident-2.6.39.log" >>"$LM_TMP/events-kern.log"
 OOM='plugin = lowmem, plugin_instance = oom, type = vmpage_action, type_instance = oom_kill'
 lm_check "lowmem: OOM notification for rpc.statd, killed for apache2's order-1 fork" \
-  wait_for 30 has_notification "severity = FAILURE.*$OOM, message = OOM kill: apache2 \\(pid 31143\\) asked for order-1 \\(gfp 0xd0\\); killed rpc.statd \\(pid 2196, rss 700 KiB\\); tightest zone node0-Normal: free 5.2 MiB, min 3.9 MiB, order-1 headroom -1.8 MiB, slab 660 MiB"
+  wait_for 30 has_notification "severity = FAILURE.*$OOM, message = OOM kill: apache2 \\(pid 31143\\) asked for order-1 \\(gfp 0xd0\\); killed rpc.statd \\(pid 2196, rss 700 KiB\\); .* \\| victim_pid=2196 victim_comm=rpc.statd invoker_pid=31143 invoker_comm=apache2 order=1 gfp_mask=0xd0 zone=node0-Normal zone_headroom_bytes=-1921024\$"
 lm_check "lowmem: OOM notification for portmap (pid 2190)" \
   wait_for 30 has_notification "$OOM, message = OOM kill: killed portmap \\(pid 2190, rss 460 KiB\\)"
 

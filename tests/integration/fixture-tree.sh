@@ -12,8 +12,6 @@ lm_setup
 
 TOP_N=5
 RUN_SECONDS=4
-OCC_TYPESDB=$LM_TMP/zone_occupancy.db
-echo "zone_occupancy value:GAUGE:0:U" >"$OCC_TYPESDB"
 
 # --- zoneinfo and buddyinfo -----------------------------------------------------
 
@@ -30,22 +28,23 @@ check_zones() {
     local present
     present=$(echo "$zi" | awk -v n="$node" -v z="$zone" '$1 == n && $2 == z && $3 == "present" { print $4 }')
     if [ "${present:-0}" = 0 ]; then
-      lm_csv_absent "$dir" memory-free "zone without pages"
+      lm_csv_absent "$dir" zone-free "zone without pages"
       continue
     fi
     local key
     for key in free min low high present managed; do
-      local pages
+      local pages ti=zone-$key
+      case $key in present | managed) ti=zone_size-$key ;; esac
       pages=$(echo "$zi" | awk -v n="$node" -v z="$zone" -v k="$key" '$1 == n && $2 == z && $3 == k { print $4 }')
       if [ -n "$pages" ]; then
-        lm_csv_is "$dir" "memory-$key" $((pages * LM_PAGE)) "$pages pages"
+        lm_csv_is "$dir" "$ti" $((pages * LM_PAGE)) "$pages pages"
       else
-        lm_csv_absent "$dir" "memory-$key" "zoneinfo has no $key"
+        lm_csv_absent "$dir" "$ti" "zoneinfo has no $key"
       fi
     done
     local ti
     for key in nr_slab_reclaimable nr_slab_unreclaimable; do
-      ti=memory-${key#nr_}
+      ti=zone_slab-${key#nr_slab_}
       local pages
       pages=$(echo "$zi" | awk -v n="$node" -v z="$zone" -v k="$key" '$1 == n && $2 == z && $3 == k { print $4 }')
       if [ -n "$pages" ]; then
@@ -89,8 +88,8 @@ check_headroom_order0() {
   fi
   local node zone reserve pages
   while read -r node zone reserve pages; do
-    lm_csv_is "lowmem-node$node-$zone" memory-reserve $((reserve * LM_PAGE)) "protection at Normal's index"
-    lm_csv_is "lowmem-node$node-$zone" gauge-headroom_order0 $((pages * LM_PAGE)) \
+    lm_csv_is "lowmem-node$node-$zone" zone-reserve $((reserve * LM_PAGE)) "protection at Normal's index"
+    lm_csv_is "lowmem-node$node-$zone" headroom-order0 $((pages * LM_PAGE)) \
       "free - cma - min - reserve = $pages pages"
   done <<<"$expected"
 }
@@ -107,12 +106,12 @@ check_headroom_incident() {
   if [ "$1" = auto ]; then
     n0=341 n1=-469 d0=1 d1=0
   fi
-  lm_csv_is lowmem-node0-Normal gauge-headroom_order0 $((n0 * LM_PAGE)) "incident ($1): Normal order 0 $n0 pages"
-  lm_csv_is lowmem-node0-Normal gauge-headroom_order1 $((n1 * LM_PAGE)) "incident ($1): Normal order 1 $n1 pages"
-  lm_csv_is lowmem-node0-DMA gauge-headroom_order0 $((d0 * LM_PAGE)) "incident ($1): DMA order 0 $d0 pages"
-  lm_csv_is lowmem-node0-DMA gauge-headroom_order1 $((d1 * LM_PAGE)) "incident ($1): DMA order 1 $d1 pages"
-  lm_csv_is lowmem-node0-DMA memory-reserve $((702 * LM_PAGE)) "incident: lowmem_reserve 702"
-  lm_csv_is lowmem-node0-Normal memory-reserve 0 "incident: lowmem_reserve 0"
+  lm_csv_is lowmem-node0-Normal headroom-order0 $((n0 * LM_PAGE)) "incident ($1): Normal order 0 $n0 pages"
+  lm_csv_is lowmem-node0-Normal headroom-order1 $((n1 * LM_PAGE)) "incident ($1): Normal order 1 $n1 pages"
+  lm_csv_is lowmem-node0-DMA headroom-order0 $((d0 * LM_PAGE)) "incident ($1): DMA order 0 $d0 pages"
+  lm_csv_is lowmem-node0-DMA headroom-order1 $((d1 * LM_PAGE)) "incident ($1): DMA order 1 $d1 pages"
+  lm_csv_is lowmem-node0-DMA zone-reserve $((702 * LM_PAGE)) "incident: lowmem_reserve 702"
+  lm_csv_is lowmem-node0-Normal zone-reserve 0 "incident: lowmem_reserve 0"
 }
 
 # --- the zones' occupancy -------------------------------------------------------------
@@ -198,11 +197,11 @@ check_meminfo() {
     Shmem Mapped 'Active(file)' 'Inactive(file)'; do
     local ti bytes
     case $key in
-    Cached | Buffers | Shmem | Mapped) ti=memory-${key,,} ;;
-    AnonPages) ti=memory-anon_pages ;;
-    'Active(file)') ti=memory-active_file ;;
-    'Inactive(file)') ti=memory-inactive_file ;;
-    *) ti=memory-$(lm_meminfo_instance "$key") ;;
+    Cached | Buffers | Shmem | Mapped) ti=system-${key,,} ;;
+    AnonPages) ti=system-anon_pages ;;
+    'Active(file)') ti=system-active_file ;;
+    'Inactive(file)') ti=system-inactive_file ;;
+    *) ti=system-$(lm_meminfo_instance "$key") ;;
     esac
     bytes=$(echo "$mi" | awk -v k="$key" '$1 == k { print $2 }')
     if [ -n "$bytes" ]; then
@@ -236,9 +235,9 @@ check_vmstat() {
     local pages
     pages=$(awk -v k="nr_$k" '$1 == k { print $2 }' "$proc/vmstat")
     if [ -n "$pages" ]; then
-      lm_csv_is lowmem "memory-$k" $((pages * LM_PAGE)) "vmstat nr_$k"
+      lm_csv_is lowmem "system-$k" $((pages * LM_PAGE)) "vmstat nr_$k"
     else
-      lm_csv_absent lowmem "memory-$k" "vmstat has no nr_$k"
+      lm_csv_absent lowmem "system-$k" "vmstat has no nr_$k"
     fi
   done
 }
@@ -362,15 +361,13 @@ run_tree() {
   SlabCache \"$named\"
   Orders 0 1
   WatermarkCheck \"$check\""
-  # The occupancy's type, beside Debian's types.db.
-  echo "TypesDB \"$LM_TYPESDB\" \"$OCC_TYPESDB\"" >>"$LM_CONF"
   lm_start 150
 
   # RUN_SECONDS windows written, however long a busy machine takes: the
   # RRD checks read the last ones.
-  lm_wait_values lowmem memory-free 60 || true
+  lm_wait_values lowmem system-free 60 || true
   sleep "$RUN_SECONDS"
-  lm_wait_values lowmem memory-free 60 "$RUN_SECONDS" || true
+  lm_wait_values lowmem system-free 60 "$RUN_SECONDS" || true
   lm_stop
   lm_check "collectd ran and stopped cleanly on SIGTERM (exit $LM_RC)" [ "$LM_RC" = 0 ]
 
@@ -397,15 +394,15 @@ run_tree() {
 
   local top1
   top1=$(echo "$top" | awk 'NR == 1 { print $1 }')
-  check_rrd lowmem memory-free "$(lm_awk_meminfo "$proc/meminfo" | awk '$1 == "MemFree" { print $2 }')"
-  check_rrd lowmem-node0-Normal memory-free "$(lm_awk_zoneinfo "$proc/zoneinfo" |
+  check_rrd lowmem system-free "$(lm_awk_meminfo "$proc/meminfo" | awk '$1 == "MemFree" { print $2 }')"
+  check_rrd lowmem-node0-Normal zone-free "$(lm_awk_zoneinfo "$proc/zoneinfo" |
     awk -v p="$LM_PAGE" '$1 == 0 && $2 == "Normal" && $3 == "free" { printf "%.0f", $4 * p }')"
   if [ "$tree" = incident-2.6.39-i686 ]; then
     local n1=-467
     [ "$check" = auto ] && n1=-469
-    check_rrd lowmem-node0-Normal gauge-headroom_order1 $((n1 * LM_PAGE))
+    check_rrd lowmem-node0-Normal headroom-order1 $((n1 * LM_PAGE))
   else
-    check_rrd lowmem-node0-Normal gauge-headroom_order0 "$(lm_csv_last lowmem-node0-Normal gauge-headroom_order0)"
+    check_rrd lowmem-node0-Normal headroom-order0 "$(lm_csv_last lowmem-node0-Normal headroom-order0)"
   fi
   check_rrd lowmem-slab "bytes-$top1" "$(echo "$top" | awk 'NR == 1 { print $2 }')"
 

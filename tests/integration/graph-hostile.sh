@@ -408,11 +408,16 @@ no_command_ran "a hostile width"
 echo "# the dashboard: an RRD tree whose names are payloads"
 HOSTDIR=$LM_TMP/rrd/"h<b>&'\"x:y"
 now=$(date +%s)
-# rrd PATH: a gauge RRD file of the last 90 seconds, each second a value.
+# rrd PATH: a gauge RRD file of the last 90 seconds, each second a value,
+# its data source named as lowmem-types.db names it.
 rrd() {
-  local f=$HOSTDIR/$1.rrd i v args=()
+  local f=$HOSTDIR/$1.rrd i v args=() type=${1##*/} ds=value
+  case ${type%%-*} in
+  zone | zone_size | zone_slab | headroom | system | bdi | process_rss) ds=bytes ;;
+  zone_share | system_share | thread_cpu) ds=percent ;;
+  esac
   mkdir -p "${f%/*}"
-  rrdtool create "$f" --step 1 --start $((now - 100)) DS:value:GAUGE:2:U:U \
+  rrdtool create "$f" --step 1 --start $((now - 100)) "DS:$ds:GAUGE:2:U:U" \
     RRA:MIN:0.5:1:300 RRA:MAX:0.5:1:300 RRA:AVERAGE:0.5:1:300 RRA:LAST:0.5:1:300
   for i in $(seq 90 -1 1); do
     v=$(((i * 7919 + ${#1} * 104729) % 97 + 3))
@@ -422,7 +427,7 @@ rrd() {
 }
 M=1048576
 for f in free slab_reclaimable slab_unreclaimable dirty writeback dirty_threshold; do
-  rrd "lowmem/memory-$f" $M
+  rrd "lowmem/system-$f" $M
 done
 for f in pgscan_kswapd pgscan_direct allocstall; do rrd "lowmem/vmpage_action-$f"; done
 for f in dentry "x'\`id\`'" "a b *" '$(id)' 'x:y' 'ev\il' "kmalloc-64;id"; do
@@ -431,16 +436,16 @@ done
 Z=lowmem-node0-Normal
 # An order taken from a file name reached bash's arithmetic, which
 # expands an array subscript: "1+page[$(id)]+1.rrd".
-for f in memory-free memory-min memory-low memory-high gauge-headroom_order0 gauge-headroom_order1 \
-  'gauge-headroom_order1.rrd+page[$(id)]+1' freepages-order0 freepages-order1 \
+for f in zone-free zone-min zone-low zone-high headroom-order0 headroom-order1 \
+  'headroom-order1.rrd+page[$(id)]+1' freepages-order0 freepages-order1 \
   'freepages-order1.rrd+page[$(id)]+1'; do
   rrd "$Z/$f" $M
 done
-for f in memory-free memory-min; do
+for f in zone-free zone-min; do
   rrd "lowmem-node0-x'\$(id)'/$f" $M
   rrd "lowmem-node1-a b/$f" $M
 done
-for f in flush-0:17 kswapd0 '$(id)' "\`id\`" 'x\ny' $'nl\nname'; do rrd "lowmem-writeback/percent-$f"; done
+for f in flush-0:17 kswapd0 '$(id)' "\`id\`" 'x\ny' $'nl\nname'; do rrd "lowmem-writeback/thread_cpu-$f"; done
 for f in ESTABLISHED TIME_WAIT '$(id)'; do rrd "lowmem-apache-80/tcp_connections-$f"; done
 rrd 'lowmem-apache-$(id)/tcp_connections-ESTABLISHED'
 

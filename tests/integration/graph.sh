@@ -38,16 +38,11 @@ check_png() {
   lm_check "$2.png is not blank ($colours colours)" [ "$colours" -gt 8 ]
 }
 
-# lowmem's zone_occupancy type beside Debian's types.db.
-OCC_TYPESDB=$LM_TMP/zone_occupancy.db
-echo "zone_occupancy value:GAUGE:0:U" >"$OCC_TYPESDB"
-
 run() {
   local name=$1 body=$2
   lm_conf "$name" "$body"
-  echo "TypesDB \"$LM_TYPESDB\" \"$OCC_TYPESDB\"" >>"$LM_CONF"
   lm_start 180
-  lm_wait_values lowmem memory-free 60 || true
+  lm_wait_values lowmem system-free 60 || true
   sleep 12
   lm_stop
 }
@@ -72,7 +67,7 @@ out=$(render live)
 lm_check "lowmem-graph drew the live dashboard: $(cat "$LM_TMP/graph-live.out")" [ -f "$out/index.html" ]
 for z in $(cd "$LM_RRD/$LM_HOST" && ls -d lowmem-node*-* | sed 's/^lowmem-//'); do
   for g in zone headroom buddy; do check_png "$out" "$g-$z"; done
-  [ ! -f "$LM_RRD/$LM_HOST/lowmem-$z/memory-free.rrd" ] || check_png "$out" "occupancy-$z"
+  [ ! -f "$LM_RRD/$LM_HOST/lowmem-$z/zone-free.rrd" ] || check_png "$out" "occupancy-$z"
 done
 for g in slab slab-caches dirty reclaim stalls; do check_png "$out" "$g"; done
 [ ! -d "$LM_RRD/$LM_HOST/lowmem-pressure" ] || check_png "$out" pressure

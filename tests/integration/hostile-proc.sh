@@ -77,7 +77,7 @@ lm_start 60
 lm_check "hostile: lowmem starts within 10 s (the osrelease FIFO does not hold its init)" \
   wait_for 10 grep -q 'lowmem plugin: sampling' "$LM_LOG"
 lm_check "hostile: meminfo values are written within 10 s" \
-  wait_for 10 lm_csv_exists lowmem memory-free
+  wait_for 10 lm_csv_exists lowmem system-free
 sleep 3
 lm_check "hostile: collectd still runs" lm_running
 t1=$SECONDS
@@ -103,10 +103,10 @@ lm_check "hostile: 10,500 caches refuse no series (a pool of SlabTopN) ($n)" [ "
 n=$(grep -c 'lowmem plugin:' "$LM_LOG" || true)
 lm_check "hostile: no more than a dozen lowmem lines in the log ($n)" [ "$n" -le 12 ]
 
-lm_csv_is lowmem memory-free "$(meminfo_bytes MemFree)" "meminfo read through a symlink"
+lm_csv_is lowmem system-free "$(meminfo_bytes MemFree)" "meminfo read through a symlink"
 n=$(lm_csv_instances lowmem-slab bytes | wc -l)
 lm_check "hostile: the top 3 of the slab caches lowmem holds are dispatched ($n)" [ "$n" = 3 ]
-lm_csv_absent lowmem-node0-Normal memory-free "zoneinfo is a FIFO"
+lm_csv_absent lowmem-node0-Normal zone-free "zoneinfo is a FIFO"
 lm_csv_absent lowmem-node0-Normal freepages-order0 "buddyinfo is a device"
 lm_check "hostile: no vmstat counters (the file is refused)" \
   [ -z "$(lm_csv_instances lowmem vmpage_action)" ]
@@ -180,8 +180,8 @@ lm_conf test-mode "  ProcPath \"$live\"
 rc=0
 timeout -k 5 30 "$COLLECTD" -T -C "$LM_CONF" >"$LM_RUN/stdout" 2>&1 || rc=$?
 lm_check "test mode: collectd -T exits 0 ($rc)" [ "$rc" = 0 ]
-lm_csv_is lowmem memory-free "$(meminfo_bytes MemFree)" "collectd -T"
-lm_check "test mode: zone values too" lm_csv_exists lowmem-node0-Normal gauge-headroom_order0
+lm_csv_is lowmem system-free "$(meminfo_bytes MemFree)" "collectd -T"
+lm_check "test mode: zone values too" lm_csv_exists lowmem-node0-Normal headroom-order0
 lm_check "test mode: collectd dropped no value list" \
   [ "$(cat "$LM_LOG" "$LM_RUN/stdout" | grep -c 'left after shutting down the write threads' || true)" = 0 ]
 
@@ -193,7 +193,7 @@ lm_conf last-window "  ProcPath \"$live\"
   Threads false
   Apache false"
 lm_start 60
-lm_check "last window: values written within 10 s" wait_for 10 lm_csv_exists lowmem memory-free
+lm_check "last window: values written within 10 s" wait_for 10 lm_csv_exists lowmem system-free
 sleep 2
 # SIGTERM between .40 and .60 of a second, so that the last sample (at
 # most 0.1 s before, a few ms after) is of that second.
@@ -208,16 +208,16 @@ if stop_within 5; then
 else
   lm_not_ok "last window: collectd stops within 5 s (killed)"
 fi
-last=$(lm_csv_rows lowmem memory-free | tail -n 1 | cut -d, -f1)
+last=$(lm_csv_rows lowmem system-free | tail -n 1 | cut -d, -f1)
 last=${last%%.*}
 lm_check "last window: the last CSV row is stamped $((term_at + 1)), the end of the second of SIGTERM ($last)" \
   [ "${last:-0}" = "$((term_at + 1))" ]
-rrd=$(lm_rrd_file lowmem memory-free)
+rrd=$(lm_rrd_file lowmem system-free)
 lm_check "last window: the RRD file was updated at $((term_at + 1)) too" \
   [ "$(lm_rrd_last_update "$rrd")" = "$((term_at + 1))" ]
 lm_check "last window: collectd dropped no value list" \
   [ "$(grep -c 'left after shutting down the write threads' "$LM_LOG" || true)" = 0 ]
-stamps=$(lm_csv_rows lowmem memory-free | cut -d, -f1 | cut -d. -f1)
+stamps=$(lm_csv_rows lowmem system-free | cut -d, -f1 | cut -d. -f1)
 lm_check "last window: stamps one second apart, none twice" \
   [ "$(echo "$stamps" | awk 'NR > 1 && $1 != p + 1 { bad = 1 } { p = $1 } END { print bad + 0 }')" = 0 ]
 lm_check_log_clean

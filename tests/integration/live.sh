@@ -42,7 +42,7 @@ lm_conf live "  SampleInterval 0.1
 lm_probe_start
 vmstat_before=$(cat /proc/vmstat)
 lm_start 150
-lm_wait_values lowmem memory-free 60 || true
+lm_wait_values lowmem system-free 60 || true
 started=$SECONDS
 sleep "$RSS_FIRST"
 rss_first=$(rss_kb)
@@ -66,9 +66,9 @@ lm_check "/proc/zoneinfo has a node0 Normal zone" grep -q '^0 Normal ' <<<"$popu
 
 while read -r node zone present; do
   dir=lowmem-node$node-$zone
-  lm_csv_is "$dir" memory-present $((present * LM_PAGE)) "awk over /proc/zoneinfo: $present pages"
-  for ti in memory-free memory-min memory-low memory-high memory-present gauge-headroom_order0 \
-    gauge-headroom_order1 freepages-order0; do
+  lm_csv_is "$dir" zone_size-present $((present * LM_PAGE)) "awk over /proc/zoneinfo: $present pages"
+  for ti in zone-free zone-min zone-low zone-high zone_size-present headroom-order0 \
+    headroom-order1 freepages-order0; do
     f=$(lm_rrd_file "$dir" "$ti")
     if [ -f "$f" ]; then
       step=$(lm_rrd_step "$f")
@@ -115,8 +115,8 @@ check_rrd_rate() {
   lm_check "rrd: $dir/$ti has a value for $n of the $span seconds not held up ($held were) (>= 90%)" \
     [ $((n * 10)) -ge $((span * 9)) ]
 }
-check_rrd_rate lowmem-node0-Normal memory-free
-check_rrd_rate lowmem memory-free
+check_rrd_rate lowmem-node0-Normal zone-free
+check_rrd_rate lowmem system-free
 
 # --- the dispatch grid ----------------------------------------------------------------
 
@@ -151,8 +151,8 @@ check_grid() {
     lm_check "grid: $dir/$ti: consecutive rows 1 s apart ($gaps gaps, 1 allowed; $excused more where the machine held collectd up)" [ "$gaps" -le 1 ]
   fi
 }
-check_grid lowmem memory-free
-check_grid lowmem-node0-Normal memory-free
+check_grid lowmem system-free
+check_grid lowmem-node0-Normal zone-free
 
 # --- vmstat counters -----------------------------------------------------------------
 

@@ -78,7 +78,7 @@ EOF
 lm_probe_start
 oom_kills0=$(awk '$1 == "oom_kill" { print $2 }' /proc/vmstat)
 lm_start 300
-lm_wait_values lowmem memory-free 60 || true
+lm_wait_values lowmem system-free 60 || true
 sleep "$BEFORE_S"
 
 victim_out=$LM_RUN/victim
@@ -93,13 +93,16 @@ lm_check "oom-victim (pid $pid) was killed by SIGKILL (status $victim_rc = 128 +
   [ -n "$pid" -a "$victim_rc" = 137 ]
 
 NOTE="Notification: severity = FAILURE, host = $LM_HOST, plugin = lowmem, plugin_instance = oom, type = vmpage_action, type_instance = oom_kill, message = OOM kill in cgroup $CG_NAME"
-noted() { grep -F -- "$NOTE" "$LM_LOG" | grep -q -F -- "killed oom-victim (pid $pid, rss"; }
+# The message's pairs (its prose may be cut to leave them room).
+PAIRS="| victim_pid=$pid victim_comm=oom-victim invoker_pid=$pid invoker_comm=oom-victim order=0 "
+noted() { grep -F -- "$NOTE" "$LM_LOG" | grep -q -F -- "$PAIRS"; }
 deadline=$((SECONDS + 60))
 until noted || [ $SECONDS -ge $deadline ]; do sleep 0.2; done
 line=$(grep -F -- "$NOTE" "$LM_LOG" | head -n 1 || true)
 echo "# ${line#*message = }"
 lm_check "log: a FAILURE notification for the kill in $CG_NAME" [ -n "$line" ]
-lm_check "  it names the victim: killed oom-victim (pid $pid, rss ...)" noted
+lm_check "  its pairs name the victim and who asked: $PAIRS" noted
+lm_check "  ... and the cgroup: memcg=$CG_NAME" grep -q -F -- " memcg=$CG_NAME" <<<"$line"
 lm_check "  it names the cgroup's limit ($LIMIT_MB MiB)" \
   grep -q -F "of $LIMIT_MB.0 MiB)" <<<"$line"
 lm_check "  it names who asked (oom-victim, order-0)" \

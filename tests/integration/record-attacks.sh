@@ -88,7 +88,7 @@ start() {
   wait_until 30 said_more "$before" || true
 }
 # started_and_sampling: collectd runs and lowmem's values are dispatched.
-sampling() { lm_running && lm_csv_exists lowmem memory-free; }
+sampling() { lm_running && lm_csv_exists lowmem system-free; }
 
 # --- RecordDir ---------------------------------------------------------------------
 

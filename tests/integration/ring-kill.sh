@@ -38,7 +38,7 @@ for attempt in $(seq "$ATTEMPTS"); do
   RING=$LM_RUN/lowmem/lowmem.ring
 
   lm_start 120
-  lm_wait_values lowmem memory-free 60 || true
+  lm_wait_values lowmem system-free 60 || true
   run_from=$(date +%s.%N)
   sleep "$RUN_S"
   lm_check "collectd is running before the kill" lm_running

@@ -4,7 +4,7 @@
 # block-device filesystem, inside a memory cgroup with a 512 MiB hard
 # limit (the page cache it dirties is charged there, and the cgroup's
 # reclaim wakes the flusher). The windows of the write must show
-# lowmem-writeback/percent-flush-<device> above zero and the writeback
+# lowmem-writeback/thread_cpu-flush-<device> above zero and the writeback
 # memory rising; the device is the one stat(1) gives for the file's
 # directory (a partition's writeback is its disk's).
 #
@@ -104,7 +104,7 @@ lm_probe_start Dirty Writeback
 lm_conf writeback "  SampleInterval 0.1
   ThreadDiscoveryInterval 5"
 lm_start 300
-lm_wait_values lowmem-writeback percent-kswapd0 60 || true
+lm_wait_values lowmem-writeback thread_cpu-kswapd0 60 || true
 sleep "$BASE_S"
 
 FILE=$(mktemp "$DIR/lowmem-writeback.XXXXXX")
@@ -162,22 +162,22 @@ echo "# windows of the write: $first..$last"
 # --- who flushed, at what CPU ---------------------------------------------------
 
 if [ "$named" = yes ]; then
-  flush=$(during_max lowmem-writeback "percent-flush-$dev")
-  lm_check "lowmem-writeback/percent-flush-$dev > 0 in the windows of the write (max $flush)" gt "$flush" 0
+  flush=$(during_max lowmem-writeback "thread_cpu-flush-$dev")
+  lm_check "lowmem-writeback/thread_cpu-flush-$dev > 0 in the windows of the write (max $flush)" gt "$flush" 0
   # The flush is unbound workers' work: never more than all of theirs.
-  over=$(join -t, <(lm_csv_rows lowmem-writeback "percent-flush-$dev") \
-    <(lm_csv_rows lowmem-writeback percent-unbound_kworkers) |
+  over=$(join -t, <(lm_csv_rows lowmem-writeback "thread_cpu-flush-$dev") \
+    <(lm_csv_rows lowmem-writeback thread_cpu-unbound_kworkers) |
     awk -F, '$2 > $3 + 1e-6 { print $1 ": " $2 " > " $3; exit }')
-  lm_check "percent-flush-$dev <= percent-unbound_kworkers in every window${over:+ ($over)}" [ -z "$over" ]
+  lm_check "thread_cpu-flush-$dev <= thread_cpu-unbound_kworkers in every window${over:+ ($over)}" [ -z "$over" ]
 else
-  echo "# skip: percent-flush-$dev, kernel $(uname -r) does not name the device its workers flush"
+  echo "# skip: thread_cpu-flush-$dev, kernel $(uname -r) does not name the device its workers flush"
 fi
-unbound=$(during_max lowmem-writeback percent-unbound_kworkers)
-lm_check "lowmem-writeback/percent-unbound_kworkers is dispatched (max $unbound)" gt "$unbound" -1
+unbound=$(during_max lowmem-writeback thread_cpu-unbound_kworkers)
+lm_check "lowmem-writeback/thread_cpu-unbound_kworkers is dispatched (max $unbound)" gt "$unbound" -1
 for node in /sys/devices/system/node/node[0-9]*; do
   [ -d "$node" ] || continue
   n=${node##*node}
-  lm_check "lowmem-writeback/percent-kswapd$n is dispatched" lm_csv_exists lowmem-writeback "percent-kswapd$n"
+  lm_check "lowmem-writeback/thread_cpu-kswapd$n is dispatched" lm_csv_exists lowmem-writeback "thread_cpu-kswapd$n"
 done
 
 # --- writeback memory ---------------------------------------------------------------
@@ -197,16 +197,16 @@ rises() { # rises NAME N LOWMEM_ID: the rise of /proc/meminfo's value N, and low
     lm_skip_check "lowmem/$id during the write ($l0 -> $l1 bytes): /proc/meminfo's $name went from $p0 to $p1, not ${RISE_MB} MiB higher (other writers)"
   fi
 }
-rises Dirty 1 memory-dirty
-rises Writeback 2 memory-writeback
+rises Dirty 1 system-dirty
+rises Writeback 2 system-writeback
 
 if [ -d /sys/kernel/debug/bdi ]; then
-  bwb=$(during_max lowmem-writeback "memory-writeback-$dev")
-  brec=$(during_max lowmem-writeback "memory-reclaimable-$dev")
-  bth=$(during_max lowmem-writeback "memory-dirty_threshold-$dev")
-  lm_check "lowmem-writeback/memory-writeback-$dev or -reclaimable-$dev > 0 during the write ($bwb, $brec)" \
+  bwb=$(during_max lowmem-writeback "bdi-writeback-$dev")
+  brec=$(during_max lowmem-writeback "bdi-reclaimable-$dev")
+  bth=$(during_max lowmem-writeback "bdi-dirty_threshold-$dev")
+  lm_check "lowmem-writeback/bdi-writeback-$dev or -reclaimable-$dev > 0 during the write ($bwb, $brec)" \
     eval 'gt "$bwb" 0 || gt "$brec" 0'
-  lm_check "lowmem-writeback/memory-dirty_threshold-$dev is dispatched ($bth)" gt "$bth" 0
+  lm_check "lowmem-writeback/bdi-dirty_threshold-$dev is dispatched ($bth)" gt "$bth" 0
 else
   echo "# skip: per-device state, debugfs could not be mounted"
 fi
@@ -221,13 +221,13 @@ fi
 # nothing else reclaimed globally meanwhile (kswapd's ticks and the global
 # counters still), lowmem must show kswapd idle through the write.
 avail_kb=$(awk '$1 == "MemAvailable:" { print $2 }' /proc/meminfo)
-ks=$(during_max lowmem-writeback percent-kswapd0)
+ks=$(during_max lowmem-writeback thread_cpu-kswapd0)
 if [ "$avail_kb" -le $((4 << 20)) ]; then
-  lm_skip_check "percent-kswapd0 during the write ($ks): MemAvailable $((avail_kb >> 10)) MB, global reclaim may run"
+  lm_skip_check "thread_cpu-kswapd0 during the write ($ks): MemAvailable $((avail_kb >> 10)) MB, global reclaim may run"
 elif [ "$ticks_d" != 0 ] || [ "$kswapd_d" != 0 ] || [ "$direct_d" != 0 ] || [ "$stall_d" != 0 ]; then
-  lm_skip_check "percent-kswapd0 during the write ($ks): global reclaim ran meanwhile (kswapd +$ticks_d ticks, pgscan_kswapd +$kswapd_d, pgscan_direct +$direct_d, allocstall +$stall_d)"
+  lm_skip_check "thread_cpu-kswapd0 during the write ($ks): global reclaim ran meanwhile (kswapd +$ticks_d ticks, pgscan_kswapd +$kswapd_d, pgscan_direct +$direct_d, allocstall +$stall_d)"
 else
-  lm_check "lowmem-writeback/percent-kswapd0 stays 0 during the write, kswapd's ticks and global reclaim still ($ks)" lm_num_eq "$ks" 0
+  lm_check "lowmem-writeback/thread_cpu-kswapd0 stays 0 during the write, kswapd's ticks and global reclaim still ($ks)" lm_num_eq "$ks" 0
 fi
 
 # --- debugfs missing: said once, the rest goes on ---------------------------------
@@ -236,11 +236,11 @@ lm_conf nodebugfs "  SampleInterval 0.1
   SysPath \"$LM_TMP\""
 lm_start 120
 # Two windows written: lowmem has looked for debugfs by then.
-lm_wait_values lowmem-writeback percent-kswapd0 60 2 || true
+lm_wait_values lowmem-writeback thread_cpu-kswapd0 60 2 || true
 lm_stop
 n=$(lm_log_count 'kernel/debug/bdi is not there.*mount -t debugfs none /sys/kernel/debug')
 lm_check "no debugfs under SysPath: said once in the log ($n)" [ "$n" = 1 ]
-lm_check "no debugfs under SysPath: percent-kswapd0 still dispatched" lm_csv_exists lowmem-writeback percent-kswapd0
+lm_check "no debugfs under SysPath: thread_cpu-kswapd0 still dispatched" lm_csv_exists lowmem-writeback thread_cpu-kswapd0
 lm_check_log_clean
 
 # --- the keys: a wrong value stops collectd at start; Threads false -----------------
@@ -266,10 +266,10 @@ lm_conf off "  SampleInterval 0.1
   Threads false"
 lm_start 120
 # Two windows written: the threads' values would be there by then.
-lm_wait_values lowmem memory-free 60 2 || true
+lm_wait_values lowmem system-free 60 2 || true
 lm_stop
 lm_check "Threads false: nothing under lowmem-writeback" [ ! -d "$(lm_csv_dir lowmem-writeback)" ]
-lm_check "Threads false: the rest is dispatched" lm_csv_exists lowmem memory-free
+lm_check "Threads false: the rest is dispatched" lm_csv_exists lowmem system-free
 lm_check_log_clean
 
 lm_done

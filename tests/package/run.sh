@@ -180,14 +180,14 @@ timeout -k 5 120 chroot "$R" /usr/sbin/collectd -f -C /etc/collectd/collectd.con
   >"$W/collectd.log" 2>&1 &
 CPID=$!
 lowmem_rrd() {
-  find "$R/var/lib/collectd/rrd" -path '*/lowmem/memory-total.rrd' -print -quit 2>/dev/null
+  find "$R/var/lib/collectd/rrd" -path '*/lowmem/system-total.rrd' -print -quit 2>/dev/null
 }
 have_rrd() { [ -n "$(lowmem_rrd)" ]; }
 if lm_wait_for 60 have_rrd; then
   rrd=$(lowmem_rrd)
   step=$(rrdtool info "$rrd" | awk -F' = ' '$1 == "step" { print $2 }')
   lm_check "collectd writes lowmem RRD files with step 1 (${rrd#"$R"}: $step)" [ "$step" = 1 ]
-  zones=$(find "$(dirname "$(dirname "$rrd")")" -path '*/lowmem-node*/memory-free.rrd' | wc -l)
+  zones=$(find "$(dirname "$(dirname "$rrd")")" -path '*/lowmem-node*/zone-free.rrd' | wc -l)
   lm_check "and the zones' free memory ($zones zones)" [ "$zones" -gt 0 ]
 else
   lm_not_ok "collectd writes lowmem RRD files within 60 s"
@@ -212,9 +212,9 @@ Include "/etc/collectd/collectd.conf.d/lowmem.conf"
 EOF
 out=$(timeout -k 5 60 chroot "$R" /usr/sbin/collectd -T -C /tmp/lowmem-check/check.conf 2>"$W/check.err") ||
   sed 's/^/# collectd -T: /' "$W/check.err"
-total=$(echo "$out" | awk '$1 == "PUTVAL" && $2 ~ /\/lowmem\/memory-total$/ { split($NF, v, ":"); print v[2]; exit }')
+total=$(echo "$out" | awk '$1 == "PUTVAL" && $2 ~ /\/lowmem\/system-total$/ { split($NF, v, ":"); print v[2]; exit }')
 expect=$(awk '$1 == "MemTotal:" { printf "%.0f", $2 * 1024 }' /proc/meminfo)
-lm_check "collectd -T prints lowmem/memory-total, MemTotal of /proc/meminfo (${total:-none}, $expect)" \
+lm_check "collectd -T prints lowmem/system-total, MemTotal of /proc/meminfo (${total:-none}, $expect)" \
   lm_num_eq "${total:-x}" "$expect"
 
 page=$(in_root man -P cat collectd-lowmem 2>/dev/null || true)

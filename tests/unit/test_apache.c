@@ -196,14 +196,14 @@ static void test_fixture_tree(void **state) {
 
   double total = (double)(RSS_1339 + RSS_1341 + RSS_1342);
   expect_gauge(&r, "apache", "ps_rss", "", total);
-  expect_gauge(&r, "apache", "memory", "rss_average", total / 3);
-  expect_gauge(&r, "apache", "memory", "rss_max", (double)RSS_1341);
+  expect_gauge(&r, "apache", "process_rss", "average", total / 3);
+  expect_gauge(&r, "apache", "process_rss", "max", (double)RSS_1341);
   const struct series *pc = get(&r, "apache", "ps_count", "");
   assert_int_equal(pc->n, 1);
   assert_int_equal(pc->values, 2);
   assert_true(pc->gauge == 3);   /* processes */
   assert_true(pc->gauge2 == 55); /* threads */
-  const struct series *forks = get(&r, "", "derive", "forks");
+  const struct series *forks = get(&r, "", "fork_rate", "");
   assert_int_equal(forks->n, 1);
   assert_int_equal(forks->derive, 289069);
   assert_int_equal(forks->ds, SERIES_DERIVE);
@@ -350,7 +350,7 @@ static void test_nobody(void **state) {
   assert_int_equal(r.a.procs.nr, 0);
   assert_int_equal(get(&r, "apache", "ps_rss", "")->n, 0);
   assert_int_equal(get(&r, "apache", "ps_count", "")->n, 0);
-  assert_int_equal(get(&r, "", "derive", "forks")->n, 1);
+  assert_int_equal(get(&r, "", "fork_rate", "")->n, 1);
   room_stop(&r);
 }
 

@@ -31,6 +31,7 @@
 #include <cmocka.h>
 
 #include "events/events.h"
+#include "events/fields.h"
 #include "events/oom.h"
 #include "events/watermark.h"
 #include "fixture.h"
@@ -198,6 +199,69 @@ static bool has_meta(const struct event *e, const char *key) {
   return false;
 }
 
+/* A notification's pair KEY as a reader takes it (events/fields.h): after
+ * the last " | ", split at spaces; a quoted value's \xNN decoded. */
+static bool text_field(const char *text, const char *key, char *out,
+                       size_t cap) {
+  const char *p = NULL;
+  size_t kl = strlen(key);
+
+  for (const char *s = strstr(text, " | "); s != NULL; s = strstr(s + 1, " | "))
+    p = s;
+  if (p == NULL)
+    return false;
+  for (p += 3; *p != '\0';) {
+    const char *end = strchr(p, ' ');
+    if (end == NULL)
+      end = p + strlen(p);
+    if (strncmp(p, key, kl) == 0 && p[kl] == '=') {
+      const char *v = p + kl + 1;
+      size_t n = 0;
+      bool quoted = *v == '"';
+      if (quoted) {
+        assert_true(end - v >= 2 && end[-1] == '"');
+        v++;
+        end--;
+      }
+      while (v < end && n + 1 < cap) {
+        unsigned x;
+        if (quoted && *v == '\\') {
+          assert_int_equal(sscanf(v, "\\x%2x", &x), 1);
+          out[n++] = (char)x;
+          v += 4;
+        } else {
+          out[n++] = *v++;
+        }
+      }
+      out[n] = '\0';
+      return true;
+    }
+    p = *end != '\0' ? end + 1 : end;
+  }
+  return false;
+}
+
+/* The notification text of e: within collectd's 255 bytes, its pairs
+ * exactly want, after the prose or a cut of it. */
+static void check_text(const struct event *e, const char *want) {
+  char text[EVENT_MESSAGE_LEN];
+  size_t len = event_fields_text(e, text, sizeof(text));
+  const char *bar = strstr(text, " | ");
+
+  print_message("%s\n", text);
+  assert_int_equal(len, strlen(text));
+  assert_true(len <= EVENT_MESSAGE_LEN - 1);
+  assert_non_null(bar);
+  assert_string_equal(bar + 3, want);
+  size_t prose = (size_t)(bar - text);
+  if (prose == strlen(e->message)) {
+    assert_memory_equal(text, e->message, prose);
+  } else {
+    assert_true(prose >= 3 && memcmp(text + prose - 3, "...", 3) == 0);
+    assert_memory_equal(text, e->message, prose - 3);
+  }
+}
+
 static void test_incident_headroom(void **state) {
   (void)state;
   struct tree t;
@@ -218,14 +282,14 @@ static void test_incident_headroom(void **state) {
     enum event_severity sev;
     int64_t h_min, h_low;
   } want[] = {
-      {"node0-DMA", "headroom_order0", EVENT_WARNING, 1, -4},
-      {"node0-DMA", "headroom_order1", EVENT_FAILURE, 0, -5},
-      {"node0-Normal", "headroom_order1", EVENT_FAILURE, -469, -594},
+      {"node0-DMA", "order0", EVENT_WARNING, 1, -4},
+      {"node0-DMA", "order1", EVENT_FAILURE, 0, -5},
+      {"node0-Normal", "order1", EVENT_FAILURE, -469, -594},
   };
   for (size_t i = 0; i < ARRAY_SIZE(want); i++) {
     const struct event *e = &out.v[i];
     assert_string_equal(e->plugin_instance, want[i].pi);
-    assert_string_equal(e->type, "gauge");
+    assert_string_equal(e->type, "headroom");
     assert_string_equal(e->type_instance, want[i].ti);
     assert_int_equal(e->severity, want[i].sev);
     assert_int_equal(e->kind, EVENT_HEADROOM);
@@ -240,6 +304,11 @@ static void test_incident_headroom(void **state) {
       "node0-Normal order-1 headroom -1.8 MiB at the min watermark: the "
       "kernel refuses 8.0 KiB kernel allocations in this zone (free 5.2 MiB, "
       "min 3.9 MiB, low 4.9 MiB, slab 660 MiB)");
+  /* The same figures as pairs: min 1001, low 1251 pages; headroom -594
+   * pages at low. */
+  check_text(&out.v[2], "order=1 headroom_min_bytes=-1921024 "
+                        "headroom_low_bytes=-2433024 free_bytes=5505024 "
+                        "min_bytes=4100096 low_bytes=5124096");
   assert_int_equal(meta(&out.v[2], "slab_reclaimable_bytes")->v.u,
                    166021ull * PAGE);
   assert_int_equal(meta(&out.v[2], "reserve_bytes")->v.u, 0);
@@ -643,6 +712,10 @@ static void test_incident_messages(void **state) {
                       "0xd0); killed rpc.statd (pid 2196, rss 700 KiB); "
                       "tightest zone node0-Normal: free 5.2 MiB, min 3.9 MiB, "
                       "order-1 headroom -1.8 MiB, slab 660 MiB");
+  /* The pairs a central collectd reads (cut prose, no cgroup). */
+  check_text(e, "victim_pid=2196 victim_comm=rpc.statd invoker_pid=31143 "
+                "invoker_comm=apache2 order=1 gfp_mask=0xd0 "
+                "zone=node0-Normal zone_headroom_bytes=-1921024");
   assert_int_equal(meta(e, "victim_pid")->v.u, 2196);
   assert_string_equal(event_meta_str(e, meta(e, "victim_comm")), "rpc.statd");
   assert_int_equal(meta(e, "invoker_pid")->v.u, 31143);
@@ -695,6 +768,9 @@ static void test_memcg_message(void **state) {
       "32.0 MiB): oom-victim (pid 10377) asked for order-0 (gfp 0xcc0); "
       "killed oom-victim (pid 10377, rss 33.2 MiB)");
   assert_string_equal(event_meta_str(e, meta(e, "memcg")), "/lowmem-cap-30119");
+  check_text(e, "victim_pid=10377 victim_comm=oom-victim invoker_pid=10377 "
+                "invoker_comm=oom-victim order=0 gfp_mask=0xcc0 "
+                "memcg=/lowmem-cap-30119");
   assert_int_equal(meta(e, "memcg_limit_bytes")->v.u, 32768ull * 1024);
   assert_string_equal(event_meta_str(e, meta(e, "gfp_flags")), "GFP_KERNEL");
   assert_true(has_meta(e, "zone"));
@@ -1060,6 +1136,15 @@ static void test_hostile_name_messages(void **state) {
         assert_string_equal(event_meta_str(e, meta(e, "victim_comm")), want);
         assert_int_equal(meta(e, "invoker_pid")->v.u, 4242);
         assert_int_equal(meta(e, "victim_pid")->v.u, 4243);
+        /* The notification's pairs give the names back whole. */
+        char text[EVENT_MESSAGE_LEN], got[256];
+        event_fields_text(e, text, sizeof(text));
+        assert_true(text_field(text, "victim_comm", got, sizeof(got)));
+        assert_string_equal(got, want);
+        assert_true(text_field(text, "invoker_comm", got, sizeof(got)));
+        assert_string_equal(got, want);
+        assert_true(text_field(text, "victim_pid", got, sizeof(got)));
+        assert_string_equal(got, "4243");
       }
       const struct event *e = &ev.out.v[2];
       assert_int_equal(e->kind, EVENT_ALLOC_FAILURE);
@@ -1067,6 +1152,12 @@ static void test_hostile_name_messages(void **state) {
       assert_non_null(strstr(e->message, "(pid 4242)"));
       assert_string_equal(event_meta_str(e, meta(e, "comm")), want);
       assert_int_equal(meta(e, "pid")->v.u, 4242);
+      char text[EVENT_MESSAGE_LEN], got[256];
+      event_fields_text(e, text, sizeof(text));
+      assert_true(text_field(text, "comm", got, sizeof(got)));
+      assert_string_equal(got, want);
+      assert_true(text_field(text, "pid", got, sizeof(got)));
+      assert_string_equal(got, "4242");
       events_destroy(&ev);
     }
   sampler_destroy(&t.sampler);

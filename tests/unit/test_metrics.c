@@ -102,13 +102,13 @@ static void test_incident_published(void **state) {
   struct run r;
   run_tree_check(&r, "incident-2.6.39-i686", 10, NULL, 0,
                  WATERMARK_CHECK_LOWER_ORDERS);
-  assert_true(get(&r, "node0-Normal", "gauge", "headroom_order0")->gauge ==
+  assert_true(get(&r, "node0-Normal", "headroom", "order0")->gauge ==
               343.0 * PAGE);
-  assert_true(get(&r, "node0-Normal", "gauge", "headroom_order1")->gauge ==
+  assert_true(get(&r, "node0-Normal", "headroom", "order1")->gauge ==
               -467.0 * PAGE);
-  assert_true(get(&r, "node0-DMA", "gauge", "headroom_order0")->gauge ==
+  assert_true(get(&r, "node0-DMA", "headroom", "order0")->gauge ==
               3.0 * PAGE);
-  assert_true(get(&r, "node0-DMA", "gauge", "headroom_order1")->gauge ==
+  assert_true(get(&r, "node0-DMA", "headroom", "order1")->gauge ==
               2.0 * PAGE);
   run_free(&r);
 }
@@ -120,25 +120,25 @@ static void test_incident(void **state) {
   struct run r;
   run_tree(&r, "incident-2.6.39-i686", 10, NULL, 0);
   assert_int_equal(r.sampler.check, WATERMARK_CHECK_LOWER_ORDERS_OFF_BY_TWO);
-  assert_true(get(&r, "node0-Normal", "gauge", "headroom_order0")->gauge ==
+  assert_true(get(&r, "node0-Normal", "headroom", "order0")->gauge ==
               341.0 * PAGE);
-  assert_true(get(&r, "node0-Normal", "gauge", "headroom_order1")->gauge ==
+  assert_true(get(&r, "node0-Normal", "headroom", "order1")->gauge ==
               -469.0 * PAGE);
-  assert_true(get(&r, "node0-DMA", "gauge", "headroom_order0")->gauge ==
+  assert_true(get(&r, "node0-DMA", "headroom", "order0")->gauge ==
               1.0 * PAGE);
-  assert_true(get(&r, "node0-DMA", "gauge", "headroom_order1")->gauge == 0);
-  assert_true(get(&r, "node0-DMA", "memory", "reserve")->gauge == 702.0 * PAGE);
+  assert_true(get(&r, "node0-DMA", "headroom", "order1")->gauge == 0);
+  assert_true(get(&r, "node0-DMA", "zone", "reserve")->gauge == 702.0 * PAGE);
 
   /* The kernel log's zone lines, in kB. */
-  assert_true(get(&r, "node0-Normal", "memory", "free")->gauge ==
+  assert_true(get(&r, "node0-Normal", "zone", "free")->gauge ==
               5376.0 * 1024);
-  assert_true(get(&r, "node0-Normal", "memory", "min")->gauge == 4004.0 * 1024);
-  assert_true(get(&r, "node0-Normal", "memory", "slab_reclaimable")->gauge ==
+  assert_true(get(&r, "node0-Normal", "zone", "min")->gauge == 4004.0 * 1024);
+  assert_true(get(&r, "node0-Normal", "zone_slab", "reclaimable")->gauge ==
               664084.0 * 1024);
-  assert_true(get(&r, "node0-HighMem", "memory", "free")->gauge ==
+  assert_true(get(&r, "node0-HighMem", "zone", "free")->gauge ==
               149216.0 * 1024);
   /* Before 3.8 the kernel printed no "managed": not reported as 0. */
-  assert_false(has_sample(&r, "node0-Normal", "memory", "managed"));
+  assert_false(has_sample(&r, "node0-Normal", "zone_size", "managed"));
 
   /* Buddy lists: "Normal: 1310*4kB 18*8kB 0*16kB ...". */
   assert_true(get(&r, "node0-Normal", "freepages", "order0")->gauge == 1310);
@@ -146,10 +146,10 @@ static void test_incident(void **state) {
   assert_true(get(&r, "node0-Normal", "freepages", "order2")->gauge == 0);
 
   /* meminfo of a HighMem kernel: LowFree = DMA + Normal free. */
-  assert_true(get(&r, "", "memory", "low_free")->gauge == 8284.0 * 1024);
-  assert_true(get(&r, "", "memory", "high_free")->gauge == 149216.0 * 1024);
+  assert_true(get(&r, "", "system", "low_free")->gauge == 8284.0 * 1024);
+  assert_true(get(&r, "", "system", "high_free")->gauge == 149216.0 * 1024);
   /* No MemAvailable before 3.14. */
-  assert_false(has_sample(&r, "", "memory", "available"));
+  assert_false(has_sample(&r, "", "system", "available"));
 
   /* 2.6.39 counts scans per zone: lowmem sums them under the plain name. */
   int64_t kswapd = fixture_vmstat_sum("incident-2.6.39-i686", "pgscan_kswapd_");
@@ -268,9 +268,9 @@ static void test_live(void **state) {
   run_tree(&r, "live-6.18-x86_64", 10, NULL, 0);
   assert_int_equal(r.sampler.check, WATERMARK_CHECK_FREE_BLOCK);
   /* zoneinfo: "Node 0, zone Normal ... managed 393216". */
-  assert_true(get(&r, "node0-Normal", "memory", "managed")->gauge ==
+  assert_true(get(&r, "node0-Normal", "zone_size", "managed")->gauge ==
               393216.0 * PAGE);
-  assert_true(get(&r, "node0-DMA", "memory", "free")->gauge == 3840.0 * PAGE);
+  assert_true(get(&r, "node0-DMA", "zone", "free")->gauge == 3840.0 * PAGE);
   /* The occupancy (test_occupancy checks its parts): DMA's free pages,
    * and other holding the rest of its managed pages. */
   assert_true(get(&r, "node0-DMA", "zone_occupancy", "free")->gauge ==
@@ -278,8 +278,8 @@ static void test_live(void **state) {
   assert_true(get(&r, "node0-DMA", "zone_occupancy", "other")->gauge == 0);
   assert_false(has_sample(&r, "node0-DMA", "zone_occupancy", "slab_reclaimable"));
   /* Movable and Device have no pages here. */
-  assert_false(has_sample(&r, "node0-Movable", "memory", "free"));
-  assert_false(has_sample(&r, "node0-Device", "memory", "free"));
+  assert_false(has_sample(&r, "node0-Movable", "zone", "free"));
+  assert_false(has_sample(&r, "node0-Device", "zone", "free"));
   /* Pressure is read; the stall share needs two samples. */
   assert_true(has_sample(&r, "pressure", "pressure", "some_avg10"));
   assert_false(has_sample(&r, "pressure", "percent", "some"));
@@ -293,8 +293,8 @@ static void test_live(void **state) {
 static void test_numa(void **state) {
   struct run r;
   run_tree(&r, "numa-5.10-x86_64", 10, NULL, 0);
-  assert_true(has_sample(&r, "node1-Normal", "memory", "free"));
-  assert_true(has_sample(&r, "node1-Normal", "gauge", "headroom_order1"));
+  assert_true(has_sample(&r, "node1-Normal", "zone", "free"));
+  assert_true(has_sample(&r, "node1-Normal", "headroom", "order1"));
   assert_true(has_sample(&r, "node0-DMA32", "freepages", "order0"));
   assert_int_equal(get(&r, "", "vmpage_action", "allocstall")->derive,
                    fixture_vmstat_sum("numa-5.10-x86_64", "allocstall_"));
@@ -320,21 +320,21 @@ static void test_slab_percent(void **state) {
 
   (void)state;
   run_tree(&r, "incident-2.6.39-i686", 10, NULL, 0);
-  assert_float_equal(get(&r, "", "percent", "slab")->gauge,
+  assert_float_equal(get(&r, "", "system_share", "slab")->gauge,
                      100.0 * 677180 / 714676, 1e-9);
-  assert_float_equal(get(&r, "", "percent", "slab_unreclaimable")->gauge,
+  assert_float_equal(get(&r, "", "system_share", "slab_unreclaimable")->gauge,
                      100.0 * 12108 / 714676, 1e-9);
-  assert_float_equal(get(&r, "node0-Normal", "percent", "slab")->gauge,
+  assert_float_equal(get(&r, "node0-Normal", "zone_share", "slab")->gauge,
                      100.0 * 169015 / 179830, 1e-9);
-  assert_float_equal(get(&r, "node0-DMA", "percent", "slab")->gauge,
+  assert_float_equal(get(&r, "node0-DMA", "zone_share", "slab")->gauge,
                      100.0 * 280 / 3952, 1e-9);
   run_free(&r);
 
   /* 6.18: slab per node, not per zone: no zone share; MemTotal is the
    * base. */
   run_tree(&r, "live-6.18-x86_64", 10, NULL, 0);
-  assert_false(has_sample(&r, "node0-Normal", "percent", "slab"));
-  assert_true(has_sample(&r, "", "percent", "slab"));
+  assert_false(has_sample(&r, "node0-Normal", "zone_share", "slab"));
+  assert_true(has_sample(&r, "", "system_share", "slab"));
   run_free(&r);
 }
 

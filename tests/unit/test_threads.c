@@ -178,19 +178,19 @@ static void test_2_6_39(void **state) {
   struct run r;
   run_start(&r, "threads-2.6.39", 5, "sys");
   const struct expect e[] = {
-      {"percent", "flush-0:17", 100},     /* 418311 - 418211 */
-      {"percent", "flush-xvda", 0},       /* 202:0, DEVNAME=xvda: 5521 */
-      {"percent", "kswapd0", 37},         /* 95348 - 95311 */
-      {"percent", "unbound_kworkers", 2}, /* kworker/u:0: 1813 - 1811 */
-      {"percent", "flush-8:0", NAN},      /* a user process */
-      {"percent", "kcompactd0", NAN},     /* none before 4.6 */
-      {"memory", "writeback-0:17", 512 * 1024.0},       /* max(356, 512) */
-      {"memory", "reclaimable-0:17", 1208 * 1024.0},    /* max(1208, 1040) */
-      {"memory", "dirty_threshold-0:17", 2400 * 1024.0}, /* min(2412, 2400) */
-      {"memory", "writeback-xvda", 8 * 1024.0},
-      {"memory", "reclaimable-xvda", 24 * 1024.0},
-      {"memory", "dirty_threshold-xvda", 270 * 1024.0},
-      {"memory", "writeback-default", NAN}, /* never dirty */
+      {"thread_cpu", "flush-0:17", 100},     /* 418311 - 418211 */
+      {"thread_cpu", "flush-xvda", 0},       /* 202:0, DEVNAME=xvda: 5521 */
+      {"thread_cpu", "kswapd0", 37},         /* 95348 - 95311 */
+      {"thread_cpu", "unbound_kworkers", 2}, /* kworker/u:0: 1813 - 1811 */
+      {"thread_cpu", "flush-8:0", NAN},      /* a user process */
+      {"thread_cpu", "kcompactd0", NAN},     /* none before 4.6 */
+      {"bdi", "writeback-0:17", 512 * 1024.0},       /* max(356, 512) */
+      {"bdi", "reclaimable-0:17", 1208 * 1024.0},    /* max(1208, 1040) */
+      {"bdi", "dirty_threshold-0:17", 2400 * 1024.0}, /* min(2412, 2400) */
+      {"bdi", "writeback-xvda", 8 * 1024.0},
+      {"bdi", "reclaimable-xvda", 24 * 1024.0},
+      {"bdi", "dirty_threshold-xvda", 270 * 1024.0},
+      {"bdi", "writeback-default", NAN}, /* never dirty */
   };
   check(&r, e, ARRAY_SIZE(e));
   /* kworker/u:0, kswapd0, flush-0:17, flush-202:0; /proc was walked. */
@@ -208,23 +208,23 @@ static void test_2_6_39(void **state) {
 static const struct expect shares_6[] = {
     /* u8:1 +45 (12040 -> 12085), u8:3 +6 (6100 -> 6106: it was running
      * the flush at snap0) */
-    {"percent", "flush-vda", 51},
+    {"thread_cpu", "flush-vda", 51},
     /* u8:0 +20 (881 -> 901), flushing 259:0 only at snap1 */
-    {"percent", "flush-nvme0n1", 20},
+    {"thread_cpu", "flush-nvme0n1", 20},
     /* 20 + 45 + 6 + u8:2's 4 (idle after a flush at snap0: no device);
      * not the bound kworker/0:1 (+7) nor the helper (+50) */
-    {"percent", "unbound_kworkers", 75},
-    {"percent", "kswapd0", 10}, /* 2000 -> 2010 */
-    {"percent", "kswapd1", 0},
-    {"percent", "kcompactd0", 1}, /* 310 -> 311 */
-    {"percent", "kcompactd1", 0},
-    {"percent", "flush-8:0", NAN},
+    {"thread_cpu", "unbound_kworkers", 75},
+    {"thread_cpu", "kswapd0", 10}, /* 2000 -> 2010 */
+    {"thread_cpu", "kswapd1", 0},
+    {"thread_cpu", "kcompactd0", 1}, /* 310 -> 311 */
+    {"thread_cpu", "kcompactd1", 0},
+    {"thread_cpu", "flush-8:0", NAN},
     /* vda: writeback max(81920, 122880), reclaimable max(409600, 368640),
      * threshold min(4800000, 4790000) */
-    {"memory", "writeback-vda", 122880 * 1024.0},
-    {"memory", "reclaimable-vda", 409600 * 1024.0},
-    {"memory", "dirty_threshold-vda", 4790000 * 1024.0},
-    {"memory", "writeback-loop0", NAN}, /* 7:0 never dirty */
+    {"bdi", "writeback-vda", 122880 * 1024.0},
+    {"bdi", "reclaimable-vda", 409600 * 1024.0},
+    {"bdi", "dirty_threshold-vda", 4790000 * 1024.0},
+    {"bdi", "writeback-loop0", NAN}, /* 7:0 never dirty */
 };
 
 static void test_6_x(void **state) {
@@ -233,7 +233,7 @@ static void test_6_x(void **state) {
   run_start(&r, "threads-6.x", 5, "sys");
   check(&r, shares_6, ARRAY_SIZE(shares_6));
   /* 259:0 had nothing dirty at the only discovery: not read. */
-  const struct expect e[] = {{"memory", "writeback-nvme0n1", NAN}};
+  const struct expect e[] = {{"bdi", "writeback-nvme0n1", NAN}};
   check(&r, e, ARRAY_SIZE(e));
   /* Six unbound workers, the rescuer, two kswapd, two kcompactd; pid 17
    * was reused by a shell (another start time) and dropped at t = 1. */
@@ -252,9 +252,9 @@ static void test_6_x_rediscovered(void **state) {
   check(&r, shares_6, ARRAY_SIZE(shares_6));
   /* The second discovery finds 259:0 dirty: read from then on. */
   const struct expect e[] = {
-      {"memory", "writeback-nvme0n1", 4096 * 1024.0},
-      {"memory", "reclaimable-nvme0n1", 8192 * 1024.0},
-      {"memory", "dirty_threshold-nvme0n1", 2390000 * 1024.0},
+      {"bdi", "writeback-nvme0n1", 4096 * 1024.0},
+      {"bdi", "reclaimable-nvme0n1", 8192 * 1024.0},
+      {"bdi", "dirty_threshold-nvme0n1", 2390000 * 1024.0},
   };
   check(&r, e, ARRAY_SIZE(e));
   /* kthreadd's children no longer list 16 (exited) and 17 (reused). */
@@ -288,13 +288,13 @@ static void test_6_x_mid_window(void **state) {
   snapshot("threads-6.x", "snap1");
   threads_sample(&r.t, 102.0, false);
   const struct expect e[] = {
-      {"percent", "flush-nvme0n1", 20 / 2.0},
-      {"percent", "flush-vda", 51 / 2.0},
-      {"percent", "unbound_kworkers", 75 / 2.0},
-      {"percent", "kswapd0", 10 / 2.0},
+      {"thread_cpu", "flush-nvme0n1", 20 / 2.0},
+      {"thread_cpu", "flush-vda", 51 / 2.0},
+      {"thread_cpu", "unbound_kworkers", 75 / 2.0},
+      {"thread_cpu", "kswapd0", 10 / 2.0},
   };
   check(&r, e, ARRAY_SIZE(e));
-  int id = series_find(&r.set, THREADS_PLUGIN_INSTANCE, "percent",
+  int id = series_find(&r.set, THREADS_PLUGIN_INSTANCE, "thread_cpu",
                        "flush-nvme0n1");
   assert_true(fabs(r.set.v[id].whole - 2.0) < 1e-9);
   run_stop(&r);
@@ -316,8 +316,8 @@ static void test_bdi_interval(void **state) {
                              .bdi_stats = true,
                              .bdi_interval = 5,
                              .clk_tck = 100};
-  const struct expect snap0[] = {{"memory", "writeback-vda", 81920 * 1024.0}};
-  const struct expect snap1[] = {{"memory", "writeback-vda", 122880 * 1024.0}};
+  const struct expect snap0[] = {{"bdi", "writeback-vda", 81920 * 1024.0}};
+  const struct expect snap1[] = {{"bdi", "writeback-vda", 122880 * 1024.0}};
 
   snapshot("threads-6.x", "snap0");
   series_init(&r.set, 1000);
@@ -326,7 +326,7 @@ static void test_bdi_interval(void **state) {
   snapshot("threads-6.x", "snap1");
   threads_sample(&r.t, 101.0, false);
   check(&r, snap0, 1);
-  int id = series_find(&r.set, THREADS_PLUGIN_INSTANCE, "memory",
+  int id = series_find(&r.set, THREADS_PLUGIN_INSTANCE, "bdi",
                        "writeback-vda");
   assert_int_equal(r.set.v[id].n, 1);
   series_reset(&r.set);
@@ -342,9 +342,9 @@ static void test_no_debugfs(void **state) {
   run_start(&r, "threads-6.x", 5, "proc/sys"); /* a dir without kernel/debug */
   assert_int_equal(r.t.bdi_err, -ENOENT);
   const struct expect e[] = {
-      {"percent", "kswapd0", 10},
-      {"percent", "flush-254:0", 51}, /* no dev/block either: MAJ:MIN */
-      {"memory", "writeback-vda", NAN},
+      {"thread_cpu", "kswapd0", 10},
+      {"thread_cpu", "flush-254:0", 51}, /* no dev/block either: MAJ:MIN */
+      {"bdi", "writeback-vda", NAN},
   };
   check(&r, e, ARRAY_SIZE(e));
   run_stop(&r);
