@@ -21,7 +21,7 @@
 
 #define CONNS_MAX_PORTS 64
 
-/* The states reported, in the order of the README. */
+/* The states reported, in the order of collectd-lowmem(5). */
 enum conns_state {
   CS_ESTABLISHED,
   CS_SYN_RECV,

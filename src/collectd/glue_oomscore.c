@@ -1,6 +1,6 @@
 /* The OOM score hook (hooks.h): OOMScoreAdj writes collectd's own
  * oom_score_adj at start, so that the OOM killer takes others first and
- * collectd is there to tell the kill (README, "Staying alive"). */
+ * collectd is there to tell the kill (collectd-lowmem(5), "STAYING ALIVE"). */
 #include "collectd/core/daemon/collectd.h"
 #include "collectd/core/daemon/plugin.h"
 #include "collectd/core/utils/common/common.h"

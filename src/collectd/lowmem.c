@@ -76,8 +76,8 @@ static int config_key(const oconfig_item_t *ci) {
       rc = hooks[h]->config(ci);
   if (rc == 1)
     plugin_log(LOG_ERR,
-               "lowmem plugin: unknown option \"%s\". The README lists "
-               "every option of <Plugin lowmem>.",
+               "lowmem plugin: unknown option \"%s\". collectd-lowmem(5) "
+               "lists every option of <Plugin lowmem>.",
                ci->key);
   return rc == 0 ? 0 : -1;
 }

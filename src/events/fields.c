@@ -7,7 +7,7 @@
 
 /* What a reader of a notification looks for first, by kind, in the order
  * the pairs are written (and kept, when room runs out). The meta data's
- * own names (README, "Notifications"). The zone of a headroom event is
+ * own names (collectd-lowmem(5), NOTIFICATIONS). The zone of a headroom event is
  * the notification's plugin instance. */
 static const char *const headroom_keys[] = {
     "order",      "headroom_min_bytes", "headroom_low_bytes",

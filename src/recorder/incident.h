@@ -1,7 +1,7 @@
 /* Incident files: the events and the ring's samples around them, as JSON
  * (json.h). The same format is written by the recorder on an event and
- * by lowmem-dump from the ring of a collectd that died; the README
- * ("The incident record") documents it field by field.
+ * by lowmem-dump from the ring of a collectd that died; collectd-lowmem(5)
+ * (THE INCIDENT RECORD) documents it field by field.
  *
  * Samples are streamed out of the ring's mapping one record at a time
  * (ring_iter), and the JSON goes through a fixed buffer to write(2):

@@ -1,6 +1,6 @@
 /* Metrics: the series each sample feeds, under which names.
  *
- * This is the naming interface of lowmem (README, "Metrics"). Every series
+ * This is the naming interface of lowmem (collectd-lowmem(5), METRICS). Every series
  * lowmem dispatches is produced here, from the sample and its view (the
  * zones' labels and headroom, the system-wide counters: sample/view.h);
  * the capabilities beside the memory sources (threads, web server) add

@@ -52,7 +52,7 @@ struct series {
   int tag; /* its owner's index for it (a slab pool's slot), -1: none */
 };
 
-/* "lowmem-<plugin instance>/<type>-<type instance>", as the README and
+/* "lowmem-<plugin instance>/<type>-<type instance>", as collectd-lowmem(5) and
  * collectd write identifiers. */
 #define SERIES_ID_LEN (3 * SERIES_NAME_LEN + 16)
 

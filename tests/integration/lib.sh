@@ -600,7 +600,7 @@ lm_meminfo_instance() {
   esac
 }
 
-# The vmstat counters lowmem reports, by name prefix (README, "Metrics").
+# The vmstat counters lowmem reports, by name prefix (collectd-lowmem(5), METRICS).
 LM_VMSTAT_PREFIXES='^(pgscan|pgsteal|pgrefill|allocstall|compact_|oom_kill|slabs_scanned|kswapd_|pageoutrun|pginodesteal|drop_pagecache|drop_slab|nr_dirtied|nr_written|pgmajfault|workingset_refault)'
 
 # "NAME VALUE [WHY]" of every reported vmstat counter, plus the sums lowmem
