@@ -6,12 +6,13 @@ packages="
   gcc make autoconf automake libtool pkg-config
   collectd-core collectd-dev libyajl-dev libcmocka-dev
   rrdtool librrd-dev cppcheck procps imagemagick jq gnuplot-nox libxml2-utils
-  apache2 iproute2
+  apache2 iproute2 rrdcached
   debootstrap qemu-system-x86 e2fsprogs util-linux
   gcc-i686-linux-gnu libc6-dev-i386-cross cpio kmod
   clang libclang-rt-14-dev
 "
-# (apache2 and iproute2's ss: the web server test. The last two lines are
+# (apache2 and iproute2's ss: the web server test; rrdcached: the central
+# of bench/fleet.sh. The last two lines are
 # for make check-guest: an i386 root, the emulated i686 guest, its disk
 # images, linux32; lowmem cross-built for i386 (the cross C library is only
 # recommended by the compiler); the guest's initramfs, made on the host:
