@@ -24,16 +24,19 @@
 #   drops                 the kernel's drops on the central's socket
 #                         (/proc/net/udp)
 #   too_old               "Value too old" and "illegal attempt to update"
-#                         lines in the central's log (and, in the verdict,
-#                         its write-queue drops)
+#                         lines in the central's log
+#   write-backlog         (in the verdict) collectd's write queue passed
+#                         WriteQueueLimitLow (150000 values: its writer is
+#                         seconds behind; past WriteQueueLimitHigh it drops)
 #   queue                 rrdcached's QueueLength (STATS), largest and last
 #                         of a sample every 5 s
 #   disk B/host/s         bytes rrdcached dirtied (/proc/PID/io
 #                         write_bytes: the pages the kernel must write back)
 #                         a host a second
 #
-# A step holds when nothing is lost, dropped or too old and rrdcached's
-# queue does not keep more than half of the files waiting; the first step
+# A step holds when nothing is lost, dropped or too old, collectd's write
+# queue stays under its low-water mark and rrdcached's queue does not keep
+# more than half of the files waiting; the first step
 # that does not hold ends the run: where it breaks, and what broke first.
 #
 # The central's settings: WriteThreads BENCH_FLEET_WRITE_THREADS (default 1,
@@ -274,7 +277,10 @@ udp_drops() {
   awk -v p="$(printf ':%04X' "$1")" '$2 ~ p "$" { print $NF; found = 1 } END { if (!found) print 0 }' /proc/net/udp
 }
 too_old() { grep -c -e 'too old' -e 'illegal attempt to update' "$CLOG" || true; }
-queue_drops() { grep -c -i -e 'dropping' -e 'queue limit' "$CLOG" || true; }
+# queue_marks: collectd's "Low water mark reached. Dropping N% of metrics"
+# lines: its write queue held more than WriteQueueLimitLow values (N > 0:
+# past the high mark, values dropped).
+queue_marks() { grep -c 'Low water mark reached' "$CLOG" || true; }
 # accepted: the central's network plugin's count of values dispatched (its
 # ReportStats counter, through rrdcached, flushed first).
 accepted() {
@@ -303,7 +309,7 @@ step() {
     sleep "$WARMUP"
   fi
   c0=$(cpu_ns "$CPID") r0=$(cpu_ns "$RPID") w0=$(io_write "$RPID") o0=$(too_old) d0=$(udp_drops "$port")
-  q0=$(queue_drops) a0=$(accepted)
+  q0=$(queue_marks) a0=$(accepted)
   t0=$(date +%s%N)
   if [ "$n" -gt 0 ]; then
     timeout $((SECONDS_M + 30)) "$PY" "$SEND" send "$LM_TMP/shape" "$port" "$n" "$SECONDS_M" "h${n}x" >"$stats" 2>&1 &
@@ -330,7 +336,7 @@ step() {
     sent=$(awk '{ print $4 }' "$stats")
     lost=$((sent - ($(accepted) - a0)))
   fi
-  q1=$(queue_drops)
+  q1=$(queue_marks)
   stop_central
   rm -rf -- "$TREE"
   wall=$((t1 - t0))
@@ -345,7 +351,7 @@ step() {
       if (lost > 0) why = why " lost"
       if (drops > 0) why = why " udp-drops"
       if (old > 0) why = why " too-old"
-      if (qd > 0) why = why " write-queue"
+      if (qd > 0) why = why " write-backlog"
       if (files > 0 && qlast > files / 2) why = why " rrdcached-queue"
       if (missed > 0) why = why " sender-behind"
       if (why != "") verdict = "BREAKS:" why
@@ -357,7 +363,7 @@ step() {
   *BREAKS*)
     {
       [ -z "$first_drop" ] || echo "# $name: the kernel's first drops on the central's socket seen at $first_drop"
-      grep -e 'too old' -e 'illegal attempt' -i -e 'dropping' -e 'queue limit' "$CLOG" | head -n 3 | sed "s/^/# $name: /"
+      grep -e 'too old' -e 'illegal attempt' -e 'Low water mark' "$CLOG" | head -n 3 | sed "s/^/# $name: /"
     } >>"$LM_TMP/why" || true
     ;;
   esac
