@@ -164,12 +164,16 @@ done <"$LM_TMP/data"
 echo "# $nfiles RRD files written for $(cut -f1 "$LM_TMP/data" | cut -d/ -f1 | sort -u | wc -l) hosts"
 
 # Not to be ranked: a host named with HTML (its files valid, its headroom
-# the lowest of all), a symbolic link to a host, a host without lowmem.
+# the lowest of all), one with a newline, a symbolic link to a host, a
+# host without lowmem.
 EVIL='x"><img src=x onerror=alert(1)>&amp;'
 mkdir -p "$TREE/$EVIL/lowmem-node0-Normal" "$TREE/router/cpu-0"
 cp "$TREE/web50/lowmem-node0-Normal/$HEADROOM.rrd" "$TREE/$EVIL/lowmem-node0-Normal/"
 cp "$TREE/web01/$STALL.rrd" "$TREE/router/cpu-0/cpu-idle.rrd"
 ln -s web50 "$TREE/link-host"
+NL=$'nl\nhost'
+mkdir -p "$TREE/$NL/lowmem-node0-Normal"
+cp "$TREE/web50/lowmem-node0-Normal/$HEADROOM.rrd" "$TREE/$NL/lowmem-node0-Normal/"
 
 # --- the oracle --------------------------------------------------------------
 #
@@ -289,6 +293,7 @@ lm_check "no tag of the hostile name reached the page" [ "$(grep -c '<img src=x'
 lm_check "the symbolic link is not ranked" [ "$(grep -c '^link-host' "$LM_TMP/got" || true)" = 0 ]
 lm_check "the symbolic link is named as such" grep -q 'link-host: a symbolic link' "$page"
 lm_check "the host without lowmem is named as such" grep -q 'router: no order-1 headroom' "$page"
+lm_check "a name with a newline is named on one line" grep -q '^<li>nl?host: not a plain name</li>$' "$page"
 if [ -n "$XMLLINT" ]; then
   lm_check "the page is well-formed (xmllint)" "$XMLLINT" --noout "$page"
 fi
