@@ -148,3 +148,13 @@ uint64_t event_order_bytes(unsigned order, uint64_t page_size) {
 uint64_t event_add_sat(uint64_t a, uint64_t b) {
   return a > UINT64_MAX - b ? UINT64_MAX : a + b;
 }
+
+bool event_name_is_plain(const char *s) {
+  if (*s == '\0')
+    return false;
+  for (; *s; s++)
+    if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
+          (*s >= '0' && *s <= '9') || strchr("._-/:+@", *s) != NULL))
+      return false;
+  return true;
+}

@@ -5,6 +5,7 @@
 #ifndef LOWMEM_EVENT_H
 #define LOWMEM_EVENT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -86,6 +87,11 @@ const char *event_kind_name(enum event_kind kind);             /* "oom_kill" */
 
 /* Bytes for a person: "-1.8 MiB", "512 KiB", "12 B", up to EiB. */
 void event_format_bytes(char *buf, size_t cap, double bytes);
+
+/* Letters, digits and "._-/:+@": a name made of these alone ("apache2",
+ * "kworker/u8:2", "/lowmem-cap-30119") reads as itself in a message;
+ * any other is quoted and escaped. */
+bool event_name_is_plain(const char *s);
 
 /* Sizes in bytes for meta data and messages alike, saturated where 64 bits
  * end rather than wrapped: a headroom of -2^52 pages (what an order-52+

@@ -138,18 +138,6 @@ static void bytes(char *buf, size_t cap, double b) {
   event_format_bytes(buf, cap, b);
 }
 
-/* Letters, digits and "._-/:+@": a name made of these alone ("apache2",
- * "kworker/u8:2", "/lowmem-cap-30119") reads as itself. */
-static bool plain_name(const char *s) {
-  if (*s == '\0')
-    return false;
-  for (; *s; s++)
-    if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
-          (*s >= '0' && *s <= '9') || strchr("._-/:+@", *s) != NULL))
-      return false;
-  return true;
-}
-
 /* A name from the kernel log (a command, a cgroup, a constraint) in a
  * message. Anyone may name a process "x) y (pid 1)" or "a; killed b":
  * such a name is put in quotes, its quotes and parentheses written \xNN
@@ -159,7 +147,7 @@ static void add_name(struct line *l, const char *name) {
   char buf[4 * KMSG_PATH_LEN + 3];
   size_t n = 0;
 
-  if (plain_name(name)) {
+  if (event_name_is_plain(name)) {
     add(l, "%s", name);
     return;
   }

@@ -46,16 +46,6 @@ static const struct event_meta *find(const struct event *e, const char *key) {
   return NULL;
 }
 
-static bool plain(const char *s) {
-  if (*s == '\0')
-    return false;
-  for (; *s; s++)
-    if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
-          (*s >= '0' && *s <= '9') || strchr("._-/:+@", *s) != NULL))
-      return false;
-  return true;
-}
-
 /* "key=value" of m into buf; its length, or cap or more if it did not fit. */
 static size_t pair(char *buf, size_t cap, const struct event *e,
                    const struct event_meta *m) {
@@ -74,7 +64,7 @@ static size_t pair(char *buf, size_t cap, const struct event *e,
     break;
   case EVENT_META_STRING: {
     const char *s = event_meta_str(e, m);
-    if (plain(s)) {
+    if (event_name_is_plain(s)) {
       r = snprintf(buf, cap, "%s=%s", m->key, s);
       break;
     }
