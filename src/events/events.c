@@ -9,7 +9,6 @@
 
 #include "../window/types.h"
 
-
 /* A kernel timestamp further than this from now is not trusted (a log
  * file from another boot, a clock that jumped): the time it was read
  * stands instead. */

@@ -6,9 +6,9 @@
 #include <string.h>
 
 /* What a reader of a notification looks for first, by kind, in the order
- * the pairs are written (and kept, when room runs out). The meta data's
- * own names (collectd-lowmem(5), NOTIFICATIONS). The zone of a headroom event is
- * the notification's plugin instance. */
+ * the pairs are written (and kept, when room runs out), under the meta
+ * data's own names (collectd-lowmem(5), NOTIFICATIONS). The zone of a
+ * headroom event is the notification's plugin instance. */
 static const char *const headroom_keys[] = {
     "order",      "headroom_min_bytes", "headroom_low_bytes",
     "free_bytes", "min_bytes",          "low_bytes",

@@ -103,7 +103,9 @@ static double next_interval(const struct sampler *s, enum source src) {
  * not make every sample a read. */
 #define SLAB_CHANGE_FLOOR ((uint64_t)1 << 20)
 
-static uint64_t distance(uint64_t a, uint64_t b) { return a > b ? a - b : b - a; }
+static uint64_t distance(uint64_t a, uint64_t b) {
+  return a > b ? a - b : b - a;
+}
 
 /* True when meminfo (of the last tick: it is read after slabinfo) shows
  * the slab caches grown or shrunk by more than slab_change percent since
@@ -117,9 +119,8 @@ static bool slab_moved(const struct sampler *s) {
       !meminfo_has(mi, MEMINFO_SRECLAIMABLE) ||
       !meminfo_has(mi, MEMINFO_SUNRECLAIM))
     return false;
-  uint64_t moved =
-      distance(mi->value[MEMINFO_SRECLAIMABLE], s->slab_seen[0]) +
-      distance(mi->value[MEMINFO_SUNRECLAIM], s->slab_seen[1]);
+  uint64_t moved = distance(mi->value[MEMINFO_SRECLAIMABLE], s->slab_seen[0]) +
+                   distance(mi->value[MEMINFO_SUNRECLAIM], s->slab_seen[1]);
   double bound =
       (double)(s->slab_seen[0] + s->slab_seen[1]) * s->config.slab_change / 100;
   return moved > SLAB_CHANGE_FLOOR && (double)moved > bound;

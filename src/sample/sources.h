@@ -42,28 +42,28 @@
 #include "../sources/zoneinfo.h"
 
 #define LOWMEM_SOURCES(X)                                                      \
-  X(ZONEINFO, zoneinfo, "Zoneinfo", "zoneinfo", (size_t)64 << 20, 0, NULL,    \
+  X(ZONEINFO, zoneinfo, "Zoneinfo", "zoneinfo", (size_t)64 << 20, 0, NULL,     \
     NULL)                                                                      \
-  X(BUDDYINFO, buddyinfo, "Buddyinfo", "buddyinfo", (size_t)1 << 20, 0, NULL, \
+  X(BUDDYINFO, buddyinfo, "Buddyinfo", "buddyinfo", (size_t)1 << 20, 0, NULL,  \
     NULL)                                                                      \
-  X(SLABINFO, slabinfo, "Slabinfo", "slabinfo", (size_t)16 << 20, 5,          \
-    "it is readable by root only: run collectd as root, or set \"Slabinfo "   \
-    "false\" (the slab totals from meminfo are still reported)",              \
+  X(SLABINFO, slabinfo, "Slabinfo", "slabinfo", (size_t)16 << 20, 5,           \
+    "it is readable by root only: run collectd as root, or set \"Slabinfo "    \
+    "false\" (the slab totals from meminfo are still reported)",               \
     NULL)                                                                      \
-  X(MEMINFO, meminfo, "Meminfo", "meminfo", (size_t)64 << 10, 0, NULL, NULL)  \
-  X(VMSTAT, vmstat, "Vmstat", "vmstat", (size_t)256 << 10, 0, NULL, NULL)     \
-  X(PRESSURE, pressure, "Pressure", "pressure/memory", (size_t)4 << 10, 0,    \
+  X(MEMINFO, meminfo, "Meminfo", "meminfo", (size_t)64 << 10, 0, NULL, NULL)   \
+  X(VMSTAT, vmstat, "Vmstat", "vmstat", (size_t)256 << 10, 0, NULL, NULL)      \
+  X(PRESSURE, pressure, "Pressure", "pressure/memory", (size_t)4 << 10, 0,     \
     NULL,                                                                      \
-    "this kernel has no pressure stall information (it needs 4.20+ with "     \
-    "CONFIG_PSI, and psi=1 on the command line where it is off by "           \
-    "default); set \"Pressure false\" to stop asking")                        \
-  X(PAGETYPEINFO, pagetypeinfo, "Pagetypeinfo", "pagetypeinfo",               \
+    "this kernel has no pressure stall information (it needs 4.20+ with "      \
+    "CONFIG_PSI, and psi=1 on the command line where it is off by "            \
+    "default); set \"Pressure false\" to stop asking")                         \
+  X(PAGETYPEINFO, pagetypeinfo, "Pagetypeinfo", "pagetypeinfo",                \
     (size_t)4 << 20, 60,                                                       \
-    "it is readable by root only since 5.4: run collectd as root, or set "    \
-    "\"Pagetypeinfo false\"; the headroom is then worked out from buddyinfo " \
-    "alone, without the migrate types and the high-order atomic reserve",     \
-    "this kernel has no /proc/pagetypeinfo (it came with 2.6.24); the "       \
-    "headroom is worked out from buddyinfo alone; set \"Pagetypeinfo "        \
+    "it is readable by root only since 5.4: run collectd as root, or set "     \
+    "\"Pagetypeinfo false\"; the headroom is then worked out from buddyinfo "  \
+    "alone, without the migrate types and the high-order atomic reserve",      \
+    "this kernel has no /proc/pagetypeinfo (it came with 2.6.24); the "        \
+    "headroom is worked out from buddyinfo alone; set \"Pagetypeinfo "         \
     "false\" to stop asking")
 
 enum source {

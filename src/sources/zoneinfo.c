@@ -51,7 +51,7 @@ struct zone_key {
 
 #define ZONE_FIELD(f) offsetof(struct zone_info, f)
 /* A counter of the zone: key, field, has and seen bits of one name. */
-#define ZONE_COUNTER(key, f, bit)                                            \
+#define ZONE_COUNTER(key, f, bit)                                              \
   { key, sizeof(key) - 1, ZONE_FIELD(f), ZONE_HAS_##bit, SEEN_##bit }
 
 static const struct zone_key zone_keys[] = {

@@ -53,7 +53,7 @@ struct zone_info {
   uint64_t nr_slab_reclaimable, nr_slab_unreclaimable;
   uint64_t nr_inactive_anon, nr_active_anon, nr_inactive_file, nr_active_file;
   uint64_t nr_unevictable, nr_mlock; /* mlocked pages are unevictable too */
-  uint64_t nr_kernel_stack; /* stacks before 4.9, KiB from 4.9 */
+  uint64_t nr_kernel_stack;          /* stacks before 4.9, KiB from 4.9 */
   uint64_t nr_page_table_pages, nr_bounce, nr_zspages;
   /* lowmem_reserve[], one per zone type index of the node */
   uint64_t protection[ZONEINFO_MAX_ZONE_TYPES];

@@ -91,14 +91,18 @@ struct psi_metric {
 static const struct psi_metric psi_metric[PSI_NR] = {
     [PSI_SOME_AVG10] = {TYPE_PRESSURE, "some_avg10", SERIES_MAX, SERIES_GAUGE},
     [PSI_SOME_AVG60] = {TYPE_PRESSURE, "some_avg60", SERIES_MAX, SERIES_GAUGE},
-    [PSI_SOME_AVG300] = {TYPE_PRESSURE, "some_avg300", SERIES_MAX, SERIES_GAUGE},
+    [PSI_SOME_AVG300] = {TYPE_PRESSURE, "some_avg300", SERIES_MAX,
+                         SERIES_GAUGE},
     [PSI_FULL_AVG10] = {TYPE_PRESSURE, "full_avg10", SERIES_MAX, SERIES_GAUGE},
     [PSI_FULL_AVG60] = {TYPE_PRESSURE, "full_avg60", SERIES_MAX, SERIES_GAUGE},
-    [PSI_FULL_AVG300] = {TYPE_PRESSURE, "full_avg300", SERIES_MAX, SERIES_GAUGE},
+    [PSI_FULL_AVG300] = {TYPE_PRESSURE, "full_avg300", SERIES_MAX,
+                         SERIES_GAUGE},
     [PSI_SOME_PERCENT] = {TYPE_PERCENT, "some", SERIES_MAX, SERIES_GAUGE},
     [PSI_FULL_PERCENT] = {TYPE_PERCENT, "full", SERIES_MAX, SERIES_GAUGE},
-    [PSI_SOME_TOTAL] = {TYPE_TOTAL_TIME_IN_MS, "some", SERIES_LAST, SERIES_DERIVE},
-    [PSI_FULL_TOTAL] = {TYPE_TOTAL_TIME_IN_MS, "full", SERIES_LAST, SERIES_DERIVE},
+    [PSI_SOME_TOTAL] = {TYPE_TOTAL_TIME_IN_MS, "some", SERIES_LAST,
+                        SERIES_DERIVE},
+    [PSI_FULL_TOTAL] = {TYPE_TOTAL_TIME_IN_MS, "full", SERIES_LAST,
+                        SERIES_DERIVE},
 };
 
 static const char *const dirty_name[DIRTY_NR] = {
@@ -160,16 +164,17 @@ int metrics_init(struct metrics *m, const struct metrics_config *config) {
     return -ENOMEM;
 
   for (int f = 0; f < MEMINFO_NR; f++)
-    m->meminfo_ids[f] =
-        metrics_add_series(m, SYSTEM, TYPE_SYSTEM, meminfo_metric[f].type_instance,
-                           meminfo_metric[f].worst, SERIES_GAUGE);
+    m->meminfo_ids[f] = metrics_add_series(
+        m, SYSTEM, TYPE_SYSTEM, meminfo_metric[f].type_instance,
+        meminfo_metric[f].worst, SERIES_GAUGE);
   for (int d = 0; d < DIRTY_NR; d++)
-    m->dirty_ids[d] = metrics_add_series(
-        m, SYSTEM, TYPE_SYSTEM, dirty_type_instance[d], SERIES_MIN, SERIES_GAUGE);
+    m->dirty_ids[d] =
+        metrics_add_series(m, SYSTEM, TYPE_SYSTEM, dirty_type_instance[d],
+                           SERIES_MIN, SERIES_GAUGE);
   for (int p = 0; p < SLAB_PERCENT_NR; p++)
     m->slab_percent_ids[p] =
-        metrics_add_series(m, SYSTEM, TYPE_SYSTEM_SHARE, slab_percent_instance[p],
-                           SERIES_MAX, SERIES_GAUGE);
+        metrics_add_series(m, SYSTEM, TYPE_SYSTEM_SHARE,
+                           slab_percent_instance[p], SERIES_MAX, SERIES_GAUGE);
   for (int p = 0; p < PSI_NR; p++)
     m->psi_ids[p] = metrics_add_series(m, "pressure", psi_metric[p].type,
                                        psi_metric[p].type_instance,
@@ -211,9 +216,8 @@ static void build_zone(struct metrics *m, const struct zone_view *z,
   for (size_t o = 0; o < m->config.nr_orders; o++)
     for (int k = 0; k < ZO_NR; k++) {
       snprintf(ti, sizeof(ti), "%s%u", order_prefix[k], m->config.orders[o]);
-      ids->order[o][k] =
-          metrics_add_series(m, z->label, TYPE_HEADROOM, ti, SERIES_MIN,
-                             SERIES_GAUGE);
+      ids->order[o][k] = metrics_add_series(m, z->label, TYPE_HEADROOM, ti,
+                                            SERIES_MIN, SERIES_GAUGE);
     }
   for (int p = 0; p < OCC_NR; p++)
     ids->occupancy[p] =
@@ -224,9 +228,8 @@ static void build_zone(struct metrics *m, const struct zone_view *z,
   ids->nr_buddy = z->buddy ? z->buddy->nr_orders : 0;
   for (size_t o = 0; o < ids->nr_buddy; o++) {
     snprintf(ti, sizeof(ti), "order%zu", o);
-    ids->buddy[o] =
-        metrics_add_series(m, z->label, TYPE_FREEPAGES, ti, SERIES_MIN,
-                           SERIES_GAUGE);
+    ids->buddy[o] = metrics_add_series(m, z->label, TYPE_FREEPAGES, ti,
+                                       SERIES_MIN, SERIES_GAUGE);
   }
   /* Free blocks per migrate type, for the zones ordinary allocations use:
    * what an unmovable request may take, and what it may not. */
@@ -268,8 +271,9 @@ static int build_counters(struct metrics *m, const struct view *v) {
                     sizeof(int)) != 0)
     return -ENOMEM;
   for (size_t c = 0; c < v->nr_vm; c++)
-    m->vm_ids[c] = metrics_add_series(m, SYSTEM, TYPE_VMPAGE_ACTION, v->vm[c].name,
-                                      SERIES_LAST, SERIES_DERIVE);
+    m->vm_ids[c] =
+        metrics_add_series(m, SYSTEM, TYPE_VMPAGE_ACTION, v->vm[c].name,
+                           SERIES_LAST, SERIES_DERIVE);
   m->vm_gen = v->vm_generation;
   m->vm_built = true;
   return 0;
@@ -286,7 +290,8 @@ static void add_zone(struct metrics *m, const struct zone_view *z,
   series_gauge(&m->set, f[ZS_FREE], (double)info->free * page);
   /* The zone's occupancy at the window's least free memory (its latest
    * such sample): parts of one sample, so they still add up. */
-  if (f[ZS_FREE] >= 0 && m->set.v[f[ZS_FREE]].gauge == (double)info->free * page)
+  if (f[ZS_FREE] >= 0 &&
+      m->set.v[f[ZS_FREE]].gauge == (double)info->free * page)
     for (int p = 0; p < OCC_NR; p++)
       if (z->occupancy.has & (1u << p))
         series_gauge(&m->set, ids->occupancy[p], (double)z->occupancy.bytes[p]);

@@ -1,7 +1,7 @@
 /* Metrics: the series each sample feeds, under which names.
  *
- * This is the naming interface of lowmem (collectd-lowmem(5), METRICS). Every series
- * lowmem dispatches is produced here, from the sample and its view (the
+ * This is the naming interface of lowmem (collectd-lowmem(5), METRICS). Every
+ * series lowmem dispatches is produced here, from the sample and its view (the
  * zones' labels and headroom, the system-wide counters: sample/view.h);
  * the capabilities beside the memory sources (threads, web server) add
  * theirs to the same set. Mapping entries to series ids is done again only

@@ -57,8 +57,8 @@ int series_find(const struct series_set *set, const char *pi, const char *type,
  * the same size (after a rename). */
 static int series_build_index(struct series_set *set, bool grow) {
   size_t cap = set->index_cap == 0 ? 256
-               : grow             ? set->index_cap * 2
-                                  : set->index_cap;
+               : grow              ? set->index_cap * 2
+                                   : set->index_cap;
   int *index = malloc(cap * sizeof(*index));
 
   if (index == NULL)

@@ -1,8 +1,8 @@
 /* Types: the collectd types lowmem's series are dispatched as.
  *
  * Every type string a series is added with is named here, so that the
- * interface (collectd-lowmem(5), TYPES and METRICS) is read in one place. collectd's own
- * types where one fits; lowmem's own where none does, defined in
+ * interface (collectd-lowmem(5), TYPES and METRICS) is read in one place.
+ * collectd's own types where one fits; lowmem's own where none does, defined in
  * lowmem-types.db (installed for a central collectd's TypesDB line) and
  * registered by the plugin itself, so that a sender needs no TypesDB line.
  *

@@ -106,10 +106,8 @@ static void test_incident_published(void **state) {
               343.0 * PAGE);
   assert_true(get(&r, "node0-Normal", "headroom", "order1")->gauge ==
               -467.0 * PAGE);
-  assert_true(get(&r, "node0-DMA", "headroom", "order0")->gauge ==
-              3.0 * PAGE);
-  assert_true(get(&r, "node0-DMA", "headroom", "order1")->gauge ==
-              2.0 * PAGE);
+  assert_true(get(&r, "node0-DMA", "headroom", "order0")->gauge == 3.0 * PAGE);
+  assert_true(get(&r, "node0-DMA", "headroom", "order1")->gauge == 2.0 * PAGE);
   run_free(&r);
 }
 
@@ -124,14 +122,12 @@ static void test_incident(void **state) {
               341.0 * PAGE);
   assert_true(get(&r, "node0-Normal", "headroom", "order1")->gauge ==
               -469.0 * PAGE);
-  assert_true(get(&r, "node0-DMA", "headroom", "order0")->gauge ==
-              1.0 * PAGE);
+  assert_true(get(&r, "node0-DMA", "headroom", "order0")->gauge == 1.0 * PAGE);
   assert_true(get(&r, "node0-DMA", "headroom", "order1")->gauge == 0);
   assert_true(get(&r, "node0-DMA", "zone", "reserve")->gauge == 702.0 * PAGE);
 
   /* The kernel log's zone lines, in kB. */
-  assert_true(get(&r, "node0-Normal", "zone", "free")->gauge ==
-              5376.0 * 1024);
+  assert_true(get(&r, "node0-Normal", "zone", "free")->gauge == 5376.0 * 1024);
   assert_true(get(&r, "node0-Normal", "zone", "min")->gauge == 4004.0 * 1024);
   assert_true(get(&r, "node0-Normal", "zone_slab", "reclaimable")->gauge ==
               664084.0 * 1024);
@@ -276,7 +272,8 @@ static void test_live(void **state) {
   assert_true(get(&r, "node0-DMA", "zone_occupancy", "free")->gauge ==
               3840.0 * PAGE);
   assert_true(get(&r, "node0-DMA", "zone_occupancy", "other")->gauge == 0);
-  assert_false(has_sample(&r, "node0-DMA", "zone_occupancy", "slab_reclaimable"));
+  assert_false(
+      has_sample(&r, "node0-DMA", "zone_occupancy", "slab_reclaimable"));
   /* Movable and Device have no pages here. */
   assert_false(has_sample(&r, "node0-Movable", "zone", "free"));
   assert_false(has_sample(&r, "node0-Device", "zone", "free"));

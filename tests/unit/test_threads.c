@@ -178,14 +178,14 @@ static void test_2_6_39(void **state) {
   struct run r;
   run_start(&r, "threads-2.6.39", 5, "sys");
   const struct expect e[] = {
-      {"thread_cpu", "flush-0:17", 100},     /* 418311 - 418211 */
-      {"thread_cpu", "flush-xvda", 0},       /* 202:0, DEVNAME=xvda: 5521 */
-      {"thread_cpu", "kswapd0", 37},         /* 95348 - 95311 */
-      {"thread_cpu", "unbound_kworkers", 2}, /* kworker/u:0: 1813 - 1811 */
-      {"thread_cpu", "flush-8:0", NAN},      /* a user process */
-      {"thread_cpu", "kcompactd0", NAN},     /* none before 4.6 */
-      {"bdi", "writeback-0:17", 512 * 1024.0},       /* max(356, 512) */
-      {"bdi", "reclaimable-0:17", 1208 * 1024.0},    /* max(1208, 1040) */
+      {"thread_cpu", "flush-0:17", 100},       /* 418311 - 418211 */
+      {"thread_cpu", "flush-xvda", 0},         /* 202:0, DEVNAME=xvda: 5521 */
+      {"thread_cpu", "kswapd0", 37},           /* 95348 - 95311 */
+      {"thread_cpu", "unbound_kworkers", 2},   /* kworker/u:0: 1813 - 1811 */
+      {"thread_cpu", "flush-8:0", NAN},        /* a user process */
+      {"thread_cpu", "kcompactd0", NAN},       /* none before 4.6 */
+      {"bdi", "writeback-0:17", 512 * 1024.0}, /* max(356, 512) */
+      {"bdi", "reclaimable-0:17", 1208 * 1024.0},     /* max(1208, 1040) */
       {"bdi", "dirty_threshold-0:17", 2400 * 1024.0}, /* min(2412, 2400) */
       {"bdi", "writeback-xvda", 8 * 1024.0},
       {"bdi", "reclaimable-xvda", 24 * 1024.0},
@@ -326,8 +326,7 @@ static void test_bdi_interval(void **state) {
   snapshot("threads-6.x", "snap1");
   threads_sample(&r.t, 101.0, false);
   check(&r, snap0, 1);
-  int id = series_find(&r.set, THREADS_PLUGIN_INSTANCE, "bdi",
-                       "writeback-vda");
+  int id = series_find(&r.set, THREADS_PLUGIN_INSTANCE, "bdi", "writeback-vda");
   assert_int_equal(r.set.v[id].n, 1);
   series_reset(&r.set);
   threads_sample(&r.t, 102.0, true);
