@@ -58,6 +58,18 @@
 # BENCH_FLEET_RESULTS=FILE keeps the table there, and the shape in
 # FILE.shape; BENCH_FLEET_SHAPE=FILE replays that shape instead of
 # capturing one (the same load on another day or machine).
+#
+# BENCH_FLEET_READER=1: a front-end reads the files during each measured
+# window, as admins' graphs do: in a loop, every BENCH_FLEET_READER_PAUSE
+# seconds (default 2), lowmem-graph --fleet over the whole tree, then the
+# dashboard (lowmem-graph -d) of one host, the next one each time, both
+# through rrdcached (--daemon). Each run's time and exit status are kept
+# (the summary under the table); "could not lock" lines of the central, of
+# rrdcached and of the reader are counted (column locks).
+# BENCH_FLEET_WRITER=rrdtool: the central writes with the rrdtool plugin
+# (CacheTimeout BENCH_FLEET_CACHE, default 20 s, CacheFlush six times that)
+# instead of rrdcached; collectd's own CPU and disk bytes are measured, and
+# the reader reads the files directly.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -73,6 +85,11 @@ DEFAULT_HOSTS=${BENCH_FLEET_DEFAULT_HOSTS:-10}
 BASE=${BENCH_FLEET_DIR:-/var/tmp}
 DISK_MIB=${BENCH_FLEET_DISK_MiB:-1024}
 MEM_MIB=${BENCH_FLEET_MEM_MiB:-1024}
+READER=${BENCH_FLEET_READER:-0}
+READER_PAUSE=${BENCH_FLEET_READER_PAUSE:-2}
+WRITER=${BENCH_FLEET_WRITER:-rrdcached}
+CACHE=${BENCH_FLEET_CACHE:-20}
+GRAPH=$top_srcdir/tools/lowmem-graph
 MAX_HOSTS=2000
 LOWMEM_SO=${LOWMEM_SO:-${top_builddir:-$PWD}/.libs/lowmem.so}
 COLLECTD=${COLLECTD:-$(command -v collectd || echo /usr/sbin/collectd)}
@@ -83,11 +100,15 @@ TYPESDB="/usr/share/collectd/types.db ${BENCH_FLEET_TYPESDB-$top_srcdir/lowmem-t
 
 [ "$(id -u)" = 0 ] || lm_skip "run as root: collectd reads slabinfo, rrdcached runs in a memory cgroup"
 [ -x "$COLLECTD" ] || lm_skip "collectd is not installed"
-[ -n "$RRDCACHED" ] || lm_skip "rrdcached is not installed (scripts/install-deps.sh)"
+case $WRITER in rrdcached | rrdtool) ;; *) lm_skip "BENCH_FLEET_WRITER: rrdcached or rrdtool, not $WRITER" ;; esac
+[[ $CACHE =~ ^[0123456789]+$ && $READER_PAUSE =~ ^[0123456789]+$ ]] ||
+  lm_skip "BENCH_FLEET_CACHE and BENCH_FLEET_READER_PAUSE: whole seconds"
+[ "$READER" = 0 ] || [ -x "$GRAPH" ] || lm_skip "no lowmem-graph at $GRAPH"
+[ -n "$RRDCACHED" ] || [ "$WRITER" = rrdtool ] || lm_skip "rrdcached is not installed (scripts/install-deps.sh)"
 [ -x "$PY" ] || lm_skip "python3 is not installed"
 command -v rrdtool >/dev/null || lm_skip "rrdtool is not installed"
 [ -f "$LOWMEM_SO" ] || lm_skip "no built plugin at $LOWMEM_SO (run from the build tree after make, or set LOWMEM_SO)"
-for p in network rrdcached logfile; do
+for p in network rrdcached rrdtool logfile; do
   [ -f "/usr/lib/collectd/$p.so" ] || lm_skip "no stock plugin $p.so"
 done
 for n in $STEPS $DEFAULT_HOSTS; do
@@ -109,7 +130,7 @@ trap 'exit 1' INT TERM
 lm_memcg lowmem-fleet $((MEM_MIB << 20))
 
 mkdir "$LM_TMP/plugins"
-for p in network rrdcached logfile; do cp "/usr/lib/collectd/$p.so" "$LM_TMP/plugins/"; done
+for p in network rrdcached rrdtool logfile; do cp "/usr/lib/collectd/$p.so" "$LM_TMP/plugins/"; done
 cp "$LOWMEM_SO" "$LM_TMP/plugins/lowmem.so"
 typesdb_lines() {
   local t
@@ -227,11 +248,25 @@ start_central() {
   port=$(free_port)
   if [ "$2" = 1 ]; then rra=; else rra="  RRARows $RRA_SECONDS
   RRATimespan $RRA_SECONDS"; fi
-  lm_memcg_exec $((WARMUP + SECONDS_M + 120)) "$RRDCACHED" -g -l "unix:$SOCK" -p "$run/rrdcached.pid" \
-    -w 30 -z 15 -t 4 >"$run/rrdcached.out" 2>&1 &
-  RJOB=$!
-  lm_wait_for 10 test -S "$SOCK" || { cat "$run/rrdcached.out" >&2; lm_not_ok "rrdcached starts"; lm_done; }
-  RPID=$(cg_pid rrdcached)
+  : >"$run/rrdcached.out"
+  if [ "$WRITER" = rrdcached ]; then
+    lm_memcg_exec $((WARMUP + SECONDS_M + 120)) "$RRDCACHED" -g -l "unix:$SOCK" -p "$run/rrdcached.pid" \
+      -w 30 -z 15 -t 4 >"$run/rrdcached.out" 2>&1 &
+    RJOB=$!
+    lm_wait_for 10 test -S "$SOCK" || { cat "$run/rrdcached.out" >&2; lm_not_ok "rrdcached starts"; lm_done; }
+    RPID=$(cg_pid rrdcached)
+    writer="LoadPlugin rrdcached
+<Plugin rrdcached>
+  DaemonAddress \"unix:$SOCK\"
+  DataDir \"$TREE\"
+  CreateFiles true"
+  else
+    writer="LoadPlugin rrdtool
+<Plugin rrdtool>
+  DataDir \"$TREE\"
+  CacheTimeout $CACHE
+  CacheFlush $((CACHE * 6))"
+  fi
   cat >"$run/collectd.conf" <<EOF
 Hostname "central"
 FQDNLookup false
@@ -253,11 +288,7 @@ LoadPlugin network
   Listen "127.0.0.1" "$port"
   ReportStats true
 </Plugin>
-LoadPlugin rrdcached
-<Plugin rrdcached>
-  DaemonAddress "unix:$SOCK"
-  DataDir "$TREE"
-  CreateFiles true
+$writer
   StepSize 1
   HeartBeat 2
 $rra
@@ -270,14 +301,16 @@ EOF
   CPID=$(cg_pid collectd)
 }
 
-cpu_ns() { cat /proc/"$1"/task/*/schedstat 2>/dev/null | awk '{ s += $1 } END { printf "%.0f\n", s }'; }
+cpu_ns() { [ -n "$1" ] || { echo 0; return; }; cat /proc/"$1"/task/*/schedstat 2>/dev/null | awk '{ s += $1 } END { printf "%.0f\n", s }'; }
 io_write() { awk '$1 == "write_bytes:" { print $2 }' "/proc/$1/io"; }
-rrd_stat() { "$PY" "$SEND" stats "$SOCK" | awk -v k="$1" '$1 == k { print $2 }'; }
+rrd_stat() { [ "$WRITER" = rrdcached ] || return 0; "$PY" "$SEND" stats "$SOCK" | awk -v k="$1" '$1 == k { print $2 }'; }
 # udp_drops PORT: the kernel's drops on the socket bound to 127.0.0.1:PORT.
 udp_drops() {
   awk -v p="$(printf ':%04X' "$1")" '$2 ~ p "$" { print $NF; found = 1 } END { if (!found) print 0 }' /proc/net/udp
 }
 too_old() { grep -c -e 'too old' -e 'illegal attempt to update' "$CLOG" || true; }
+# locks: "could not lock" lines of the central, rrdcached and the reader.
+locks() { cat "$CLOG" "$run/rrdcached.out" "$LM_TMP/reader.err" 2>/dev/null | grep -c 'could not lock' || true; }
 # queue_marks: collectd's "Low water mark reached. Dropping N% of metrics"
 # lines: its write queue held more than WriteQueueLimitLow values (N > 0:
 # past the high mark, values dropped).
@@ -285,20 +318,66 @@ queue_marks() { grep -c 'Low water mark reached' "$CLOG" || true; }
 # accepted: the central's network plugin's count of values dispatched (its
 # ReportStats counter, through rrdcached, flushed first).
 accepted() {
-  rrdtool lastupdate --daemon "unix:$SOCK" "$TREE/central/network/total_values-dispatch-accepted.rrd" 2>/dev/null |
+  local via=(--daemon "unix:$SOCK")
+  if [ "$WRITER" = rrdtool ]; then # SIGUSR1: collectd flushes its cache
+    kill -USR1 "$CPID" 2>/dev/null || true
+    sleep 2
+    via=()
+  fi
+  rrdtool lastupdate "${via[@]}" "$TREE/central/network/total_values-dispatch-accepted.rrd" 2>/dev/null |
     awk -F': *' 'NF == 2 && $1 ~ /^[0-9]+$/ { v = $2 } END { print v + 0 }'
+}
+
+# --- the front-end -----------------------------------------------------------------
+
+# reader NAME HOSTS END: until the epoch second END (and at most 10 000
+# runs), the fleet view of the tree, then one host's dashboard, each under
+# a timeout, in the benchmark's memory cgroup; a line a run in
+# $LM_TMP/reader-NAME: what, exit status, milliseconds.
+reader() {
+  local name=$1 n=$2 end=$3 i=0 t0 rc host via=()
+  local out=$LM_TMP/reader-out log=$LM_TMP/reader-$1
+  [ "$WRITER" = rrdtool ] || via=(--daemon "unix:$SOCK")
+  mkdir -p "$out"
+  while [ "$(date +%s)" -lt "$end" ] && [ $i -lt 10000 ]; do
+    t0=$(date +%s%N)
+    rc=0
+    lm_memcg_exec 120 "$GRAPH" --fleet "$TREE" "${via[@]}" --dashboards 0 -s end-10min \
+      -o "$out/fleet" >/dev/null 2>>"$LM_TMP/reader.err" || rc=$?
+    echo "fleet $rc $((($(date +%s%N) - t0) / 1000000))" >>"$log"
+    host=$(printf 'h%sx%04d' "$n" $((i % n + 1)))
+    t0=$(date +%s%N)
+    rc=0
+    lm_memcg_exec 120 "$GRAPH" -d "$TREE/$host" "${via[@]}" -s end-10min \
+      -o "$out/host" >/dev/null 2>>"$LM_TMP/reader.err" || rc=$?
+    echo "host $rc $((($(date +%s%N) - t0) / 1000000))" >>"$log"
+    i=$((i + 1))
+    sleep "$READER_PAUSE"
+  done
+}
+
+# reader_summary NAME: runs, failures, median and largest time, per kind.
+reader_summary() {
+  local k
+  for k in fleet host; do
+    awk -v k="$k" '$1 == k { print $3, $2 }' "$LM_TMP/reader-$1" 2>/dev/null | sort -n |
+      awk -v name="$1" -v k="$k" '{ t[NR] = $1; if ($2 != 0) bad++ }
+        END { if (NR) printf "# %s: reader %s: %d runs, %d failed, median %d ms, largest %d ms\n",
+                name, (k == "fleet" ? "lowmem-graph --fleet" : "lowmem-graph -d HOST"), NR, bad, t[int((NR + 1) / 2)], t[NR] }'
+  done
 }
 
 # --- the steps --------------------------------------------------------------------
 
 results=$LM_TMP/results
-printf '%-12s %8s %9s %9s %9s %7s %7s %7s %7s %11s %8s %5s  %s\n' hosts values/s collectd% rrdcached% sender% lost drops too_old queue diskB/h/s cores/100h load verdict >"$results"
+printf '%-12s %8s %9s %9s %9s %7s %7s %7s %5s %7s %11s %8s %5s  %s\n' hosts values/s collectd% rrdcached% sender% lost drops too_old locks queue diskB/h/s cores/100h load verdict >"$results"
 
 # step NAME HOSTS DEFAULT_RRAS: one central, HOSTS senders; appends a row.
 IDLE_C=0 IDLE_R=0
 BROKE=
 step() {
   local name=$1 n=$2 def=$3 c0 c1 r0 r1 w0 w1 t0 t1 o0 o1 q0 q1 a0 q qmax=0 qlast=0 d0 d1 wall sent=0 lost=0
+  local l0 l1 rjob='' wpid
   local load first_drop='' stats=$LM_TMP/sender-$1.out
   start_central "$name" "$def"
   # Warm-up: the hosts' files are created; then a pause for the central to
@@ -309,14 +388,22 @@ step() {
   else
     sleep "$WARMUP"
   fi
-  c0=$(cpu_ns "$CPID") r0=$(cpu_ns "$RPID") w0=$(io_write "$RPID") o0=$(too_old) d0=$(udp_drops "$port")
-  q0=$(queue_marks) a0=$(accepted)
+  wpid=${RPID:-$CPID} # the process that writes the files
+  a0=$(accepted)
+  c0=$(cpu_ns "$CPID") r0=$(cpu_ns "$RPID") w0=$(io_write "$wpid") o0=$(too_old) d0=$(udp_drops "$port")
+  q0=$(queue_marks) l0=$(locks)
   t0=$(date +%s%N)
   if [ "$n" -gt 0 ]; then
     timeout $((SECONDS_M + 30)) "$PY" "$SEND" send "$LM_TMP/shape" "$port" "$n" "$SECONDS_M" "h${n}x" >"$stats" 2>&1 &
     SENDER_PID=$!
   fi
-  local end=$((SECONDS + SECONDS_M))
+  local m=$SECONDS_M # the idle central: a rate, 60 s are enough
+  [ "$n" -gt 0 ] || [ "$m" -le 60 ] || m=60
+  local end=$((SECONDS + m))
+  if [ "$READER" != 0 ] && [ "$n" -gt 0 ]; then
+    reader "$name" "$n" $(($(date +%s) + m)) &
+    rjob=$!
+  fi
   while [ $SECONDS -lt $end ]; do
     sleep 5
     q=$(rrd_stat QueueLength)
@@ -329,21 +416,22 @@ step() {
     wait "$SENDER_PID" || true
     SENDER_PID=
   fi
-  c1=$(cpu_ns "$CPID") r1=$(cpu_ns "$RPID") w1=$(io_write "$RPID") o1=$(too_old) d1=$(udp_drops "$port")
+  c1=$(cpu_ns "$CPID") r1=$(cpu_ns "$RPID") w1=$(io_write "$wpid") o1=$(too_old) d1=$(udp_drops "$port")
   t1=$(date +%s%N)
+  if [ -n "$rjob" ]; then wait "$rjob" || true; fi
   load=$(cut -d' ' -f1 /proc/loadavg)
   sleep 3 # the central's next ReportStats
   if [ "$n" -gt 0 ]; then
     sent=$(awk '{ print $4 }' "$stats")
     lost=$((sent - ($(accepted) - a0)))
   fi
-  q1=$(queue_marks)
+  q1=$(queue_marks) l1=$(locks)
   stop_central
   rm -rf -- "$TREE"
   wall=$((t1 - t0))
   awk -v name="$name" -v n="$n" -v v="$VALUES" -v c=$((c1 - c0)) -v r=$((r1 - r0)) -v w=$((w1 - w0)) \
     -v wall="$wall" -v ic="$IDLE_C" -v ir="$IDLE_R" -v lost="$lost" -v drops=$((d1 - d0)) \
-    -v old=$((o1 - o0)) -v qd=$((q1 - q0)) -v qmax="$qmax" -v qlast="$qlast" -v files=$((n * FILES)) \
+    -v old=$((o1 - o0)) -v lk=$((l1 - l0)) -v qd=$((q1 - q0)) -v qmax="$qmax" -v qlast="$qlast" -v files=$((n * FILES)) \
     -v sender="$(awk '{ print $8 }' "$stats" 2>/dev/null || echo 0)" -v missed="$(awk '{ print $6 }' "$stats" 2>/dev/null || echo 0)" \
     -v load="$load" '
     BEGIN {
@@ -352,23 +440,26 @@ step() {
       if (lost > 0) why = why " lost"
       if (drops > 0) why = why " udp-drops"
       if (old > 0) why = why " too-old"
+      if (lk > 0) why = why " could-not-lock"
       if (qd > 0) why = why " write-backlog"
       if (files > 0 && qlast > files / 2) why = why " rrdcached-queue"
       if (missed > 0) why = why " sender-behind"
       if (why != "") verdict = "BREAKS:" why
-      printf "%-12s %8d %9.1f %9.1f %9.1f %7d %7d %7d %7s %11.0f %8.2f %5s  %s\n", name, n * v,
-        cp, rp, 100 * sender / (wall / 1e9), lost, drops, old, qmax "/" qlast,
+      printf "%-12s %8d %9.1f %9.1f %9.1f %7d %7d %7d %5d %7s %11.0f %8.2f %5s  %s\n", name, n * v,
+        cp, rp, 100 * sender / (wall / 1e9), lost, drops, old, lk, qmax "/" qlast,
         (n > 0 ? w / (wall / 1e9) / n : 0), (n > 0 ? (cp + rp) / n : 0), load, verdict
     }' >>"$results"
   case $(tail -n 1 "$results") in
   *BREAKS*)
     {
       [ -z "$first_drop" ] || echo "# $name: the kernel's first drops on the central's socket seen at $first_drop"
-      grep -e 'too old' -e 'illegal attempt' -e 'Low water mark' "$CLOG" | head -n 3 | sed "s/^/# $name: /"
+      cat "$CLOG" "$run/rrdcached.out" "$LM_TMP/reader.err" 2>/dev/null |
+        grep -e 'too old' -e 'illegal attempt' -e 'Low water mark' -e 'could not lock' | head -n 3 | sed "s/^/# $name: /"
     } >>"$LM_TMP/why" || true
     ;;
   esac
   tail -n 1 "$results"
+  if [ -n "$rjob" ]; then reader_summary "$name" | tee -a "$LM_TMP/readers"; fi
   if [ "$n" = 0 ]; then
     IDLE_C=$(awk -v c=$((c1 - c0)) -v w="$wall" 'BEGIN { print 100 * c / w }')
     IDLE_R=$(awk -v r=$((r1 - r0)) -v w="$wall" 'BEGIN { print 100 * r / w }')
@@ -393,6 +484,10 @@ echo "# collectd%, rrdcached%: % of one core less the idle central's (first row)
 echo "# per 100 hosts; lost: values sent less those the central dispatched; drops: the kernel's, on its socket;"
 echo "# too_old: lines in the log; queue: rrdcached's QueueLength, largest/last; diskB/h/s: bytes"
 echo "# rrdcached dirtied a host a second; load: the machine's 1-minute load average at the end of the step."
+if [ "$WRITER" = rrdtool ]; then
+  echo "# the rrdtool plugin writes (CacheTimeout $CACHE, CacheFlush $((CACHE * 6))): rrdcached% is 0, diskB/h/s is collectd's"
+fi
+if [ -f "$LM_TMP/readers" ]; then cat "$LM_TMP/readers"; fi
 echo "# WriteThreads $WRITE_THREADS, RRAs of $RRA_SECONDS x 1 s (N-default: collectd's); $(nproc) CPUs."
 if [ -n "$BROKE" ]; then echo "# first step that does not hold: $BROKE hosts"; else echo "# every step held"; fi
 if [ -f "$LM_TMP/why" ]; then cat "$LM_TMP/why"; fi
