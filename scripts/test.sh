@@ -1,5 +1,7 @@
 #!/bin/sh
-# The whole test suite, in stages: the unit tests (cmocka) and the
+# The whole test suite, in stages: what the tests need, installed from
+# Debian's archive (as root; LOWMEM_TEST_INSTALL=no leaves the machine
+# alone); the unit tests (cmocka) and the
 # integration tests with the real collectd, kernel and Apache; the incident
 # reproduced in an emulated 32-bit guest (make check-guest); the quick
 # start, run twice (tests/integration/quickstart.sh); the Debian package,
@@ -106,6 +108,14 @@ distcheck() {
   }
 }
 
+# What the tests need, from Debian's archive (apt does nothing for what is
+# there already): as root on Debian, unless LOWMEM_TEST_INSTALL=no.
+if [ "$(id -u)" -eq 0 ] && [ -f /etc/debian_version ] &&
+  [ "${LOWMEM_TEST_INSTALL:-yes}" != no ]; then
+  stage "install what the tests need (scripts/install-deps.sh --test)" \
+    sh -c 'mkdir -p _build && sh scripts/install-deps.sh --test \
+      >_build/install-deps.log 2>&1 || { tail -20 _build/install-deps.log; exit 1; }'
+fi
 stage "autogen" sh -c './autogen.sh >/dev/null 2>&1'
 stage "build" build _build/release
 stage "unit and integration tests (make check)" check _build/release
