@@ -45,6 +45,7 @@
 
 #include "events/event.h"
 #include "fixture.h"
+#include "incident_sample.h"
 #include "recorder/incident.h"
 #include "recorder/json.h"
 #include "recorder/record.h"
@@ -127,28 +128,11 @@ static void heap_count(void) {
 
 static struct sampler sampler;
 
-static const struct sample *incident_sample(void) {
-  static char proc[4096];
-  snprintf(proc, sizeof(proc), "%s/proc", fixture_path("incident-2.6.39-i686"));
-  struct sampler_config sc = {
-      .proc_path = proc,
-      .sources = (1u << SOURCE_NR) - 1,
-      .check = WATERMARK_CHECK_AUTO,
-      .orders = {0, 1},
-      .nr_orders = 2,
-      .page_size = PAGE,
-  };
-  assert_int_equal(sampler_init(&sampler, &sc), 0);
-  sampler_read(&sampler, 1.0);
-  return &sampler.sample;
+static const struct sample *sample_of_incident(void) {
+  return incident_sample(&sampler);
 }
 
-static char *temp_dir(void) {
-  char *dir = strdup("/tmp/lowmem-test-attacks-XXXXXX");
-  assert_non_null(dir);
-  assert_non_null(mkdtemp(dir));
-  return dir;
-}
+static char *temp_dir(void) { return test_temp_dir("attacks"); }
 
 static void remove_tree(const char *path) {
   struct stat st;
@@ -987,7 +971,7 @@ static void unharmed(const char *path, const struct stat *was) {
 
 static void test_dir_planted_links(void **state) {
   (void)state;
-  const struct sample *s = incident_sample();
+  const struct sample *s = sample_of_incident();
   char *top = temp_dir();
   char *dir = strdup(path_in(top, "rec"));
   struct stat v1, v2, st;
@@ -1048,7 +1032,7 @@ static void open_in(const char *dir) {
 /* What is left as lowmem.ring is said for what it is. */
 static void test_dir_previous(void **state) {
   (void)state;
-  const struct sample *s = incident_sample();
+  const struct sample *s = sample_of_incident();
   char *dir = temp_dir();
   struct recorder_status rs;
   struct stat st;
@@ -1131,7 +1115,7 @@ static void test_dir_previous(void **state) {
  * breaks under collectd is made again at once. */
 static void test_ring_retried(void **state) {
   (void)state;
-  const struct sample *s = incident_sample();
+  const struct sample *s = sample_of_incident();
   char *dir = temp_dir();
   struct recorder_status rs;
   struct stat st;
@@ -1184,7 +1168,7 @@ static void test_ring_retried(void **state) {
  * MB ring; the defaults stay as they were. */
 static void test_ring_bounded(void **state) {
   (void)state;
-  const struct sample *s = incident_sample();
+  const struct sample *s = sample_of_incident();
   char *dir = temp_dir();
   struct recorder_status rs;
   struct stat st;
@@ -1222,7 +1206,7 @@ static void test_ring_bounded(void **state) {
 
 static void test_incident_no_heap(void **state) {
   (void)state;
-  const struct sample *s = incident_sample();
+  const struct sample *s = sample_of_incident();
   char *dir = temp_dir();
   static struct event e;
   struct recorder_status rs;

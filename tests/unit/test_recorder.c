@@ -30,6 +30,7 @@
 
 #include "events/event.h"
 #include "fixture.h"
+#include "incident_sample.h"
 #include "recorder/incident.h"
 #include "recorder/record.h"
 #include "recorder/recorder.h"
@@ -41,28 +42,11 @@
 
 static struct sampler sampler;
 
-static const struct sample *incident_sample(void) {
-  static char proc[4096];
-  snprintf(proc, sizeof(proc), "%s/proc", fixture_path("incident-2.6.39-i686"));
-  struct sampler_config sc = {
-      .proc_path = proc,
-      .sources = (1u << SOURCE_NR) - 1,
-      .check = WATERMARK_CHECK_AUTO,
-      .orders = {0, 1},
-      .nr_orders = 2,
-      .page_size = PAGE,
-  };
-  assert_int_equal(sampler_init(&sampler, &sc), 0);
-  sampler_read(&sampler, 1.0);
-  return &sampler.sample;
+static const struct sample *sample_of_incident(void) {
+  return incident_sample(&sampler);
 }
 
-static char *temp_dir(void) {
-  char *dir = strdup("/tmp/lowmem-test-recorder-XXXXXX");
-  assert_non_null(dir);
-  assert_non_null(mkdtemp(dir));
-  return dir;
-}
+static char *temp_dir(void) { return test_temp_dir("recorder"); }
 
 static void remove_dir(char *dir) {
   DIR *d = opendir(dir);
@@ -97,7 +81,7 @@ static void layout(struct ring_header *h, const struct sample *s,
 
 static void test_record_fill(void **state) {
   (void)state;
-  const struct sample *s = incident_sample();
+  const struct sample *s = sample_of_incident();
   struct ring_header h;
   struct record_builder b;
 
@@ -171,7 +155,7 @@ static size_t read_all(struct ring *rg, struct ring_record *copy, int64_t from,
 
 static void test_ring(void **state) {
   (void)state;
-  const struct sample *s = incident_sample();
+  const struct sample *s = sample_of_incident();
   char *dir = temp_dir();
   char path[4096];
   struct ring_header h;
@@ -297,7 +281,7 @@ static char *written(const struct incident *inc) {
 
 static void test_json(void **state) {
   (void)state;
-  const struct sample *s = incident_sample();
+  const struct sample *s = sample_of_incident();
   char *dir = temp_dir();
   char path[4096];
   struct ring_header h;
@@ -489,7 +473,7 @@ static struct recorder_config rec_config(const char *dir) {
 
 static void test_recorder(void **state) {
   (void)state;
-  const struct sample *s = incident_sample();
+  const struct sample *s = sample_of_incident();
   char *dir = temp_dir();
   char sub[4096];
   static struct recorder r, other;
@@ -591,7 +575,7 @@ static void test_recorder(void **state) {
  * to 8.5 s); 9 s opens the third, written at close. */
 static void test_recorder_long(void **state) {
   (void)state;
-  const struct sample *s = incident_sample();
+  const struct sample *s = sample_of_incident();
   char *dir = temp_dir();
   static struct recorder r;
   static struct event e;
