@@ -110,6 +110,18 @@ while [ "$i" -le 60 ]; do
   sleep 1
 done
 [ -n "$first" ] || die "no lowmem RRD file under $rrd after 60 s: see collectd's log (syslog) for 'lowmem plugin:'"
+# A new RRD file holds a value from its second update on: wait for one, so
+# that the dashboard is not drawn empty (lowmem-graph refuses to).
+has_value() {
+  rrdtool fetch "$1" AVERAGE -s end-30s -e now 2>/dev/null |
+    awk -F': ' 'NF == 2 && $2 !~ /nan/ { found = 1 } END { exit !found }'
+}
+j=0
+until has_value "$first"; do
+  j=$((j + 1))
+  [ "$j" -le 30 ] || die "$first holds no value after 30 s: see collectd's log (syslog) for 'lowmem plugin:' or 'rrdtool'"
+  sleep 1
+done
 host=$(dirname "$(dirname "$first")")
 say "collectd runs lowmem; its RRD files: $host/lowmem*"
 rrdtool info "$first" | grep -E '^(filename|step|last_update)'
